@@ -1,0 +1,104 @@
+# Makefile - builds sfemu (and later sfbridge), runs the tests, fuzzers and benchmarks.
+#
+#   make            dev build in build/
+#   make test       install deps, build, run every suite; ends "N passed, N failed"
+#   make asan       the same tests under AddressSanitizer + UBSan (build/asan/)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60), under ASan
+#   make bench      every benchmark; make bench B=login for one
+#   make run        sfemu with the demo org
+#   make release    hardened optimised build in build/release/
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libmicrohttpd jansson libxml-2.0 sqlite3 libcrypto
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+STD     := -std=c11 -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wformat=2 -Wvla -Wwrite-strings \
+	   -Wpointer-arith -Wimplicit-fallthrough -fno-common \
+	   -fvisibility=hidden -Wno-format-truncation
+# (messages and log lines are bounded on purpose: truncation is the intent)
+ifneq ($(SFS_WERROR),OFF)
+WARN    += -Werror
+endif
+OPT     ?= -O1 -g
+EXTRA   ?=
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(EXTRA) -Ilib -Isrc $(PKG_CFLAGS) -MMD -MP
+LDLIBS_ALL = $(PKG_LIBS) -lpthread
+
+BASE_SRC := $(wildcard lib/base/*.c)
+EMU_SRC  := $(filter-out src/emu/main.c,$(wildcard src/emu/*.c))
+BASE_OBJ := $(BASE_SRC:%.c=$(BUILD)/obj/%.o)
+EMU_OBJ  := $(EMU_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test asan tsan release fuzz bench run deps clean check-banned
+all: $(BUILD)/sfemu $(UNIT_BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/sfemu: $(BUILD)/obj/src/emu/main.o $(EMU_OBJ) $(BASE_OBJ)
+	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL)
+
+# Unit tests link everything but main(); cmocka drives them.
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(EMU_OBJ) $(BASE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL) -lcmocka
+
+deps:
+	@scripts/deps
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory all BUILD=build/asan OPT="-O1 -g" \
+		EXTRA="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+	@ASAN_OPTIONS=detect_leaks=1 tests/run build/asan
+
+tsan: deps
+	@$(MAKE) --no-print-directory all BUILD=build/tsan OPT="-O1 -g" EXTRA="-fsanitize=thread"
+	@tests/run build/tsan
+
+release:
+	@$(MAKE) --no-print-directory $(BUILD)/release/sfemu BUILD=build/release \
+		OPT="-O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE" \
+		EXTRA="-pie -Wl,-z,relro,-z,now"
+
+# libFuzzer targets: fuzz/fuzz_<parser>.c, seeded from fuzz/corpus/<parser>/.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
+build/fuzz/bin/%: fuzz/%.c
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
+		EXTRA="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+		$(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o)
+	@mkdir -p $(dir $@)
+	clang $(STD) $(WARN) -O1 -g -Ilib -Isrc $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer $< \
+		$(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o) \
+		-o $@ $(LDLIBS_ALL)
+fuzz: deps $(FUZZ_BIN)
+	@scripts/fuzz-all $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+B ?=
+bench: deps all
+	@scripts/bench-all $(BUILD) $(B)
+
+run: deps all
+	@scripts/run-demo $(BUILD)
+
+check-banned:
+	@! grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|gmtime|localtime)\s*\(' \
+		lib src --include=*.c | grep -v 'banned.h'
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,31 @@
+/* db.h - thin helpers over SQLite for sfemu's org store. */
+#ifndef EMU_DB_H
+#define EMU_DB_H
+
+#include <sqlite3.h>
+
+#include "base/err.h"
+
+/*
+ * `types` describes the variadic arguments, one letter each:
+ *   s  const char *   (NULL binds NULL)
+ *   i  long long
+ *   b  int, stored as 0/1
+ * Statements are logged by their SQL text only, never with bound values.
+ */
+
+/* Prepares and binds; caller finalizes *out. */
+int emu_db_prepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,
+		   const char *sql, const char *types, ...);
+/* Runs a statement that returns no rows. */
+int emu_db_run(sqlite3 *db, struct base_err *err, const char *sql,
+	       const char *types, ...);
+/* Runs a batch of statements with no parameters (schema, BEGIN, COMMIT). */
+int emu_db_exec(sqlite3 *db, const char *sql, struct base_err *err);
+/* Runs a query and returns column 0 of its first row as an integer (def when no row). */
+long long emu_db_int(sqlite3 *db, long long def, const char *sql,
+		     const char *types, ...);
+/* Column i as text, "" for NULL; borrowed until the next step. */
+const char *emu_db_text(sqlite3_stmt *st, int i);
+
+#endif

@@ -1,0 +1,197 @@
+/* main.c - sfemu: a local Salesforce org that speaks Salesforce's wire protocols. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "base/log.h"
+#include "http.h"
+#include "org.h"
+#include "orgfile.h"
+#include "server.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: sfemu --org FILE.json [--listen HOST:PORT] [--data DIR]\n"
+	"             [--ready-file PATH] [--trust-forwarded-for]\n"
+	"             [--threads N] [--log-level debug|info|warn|error]\n"
+	"\n"
+	"  --org FILE        org definition (JSON; see docs/sfemu.md)\n"
+	"  --listen H:P      address to serve on (default 127.0.0.1:0, a free port)\n"
+	"  --data DIR        keep the org's state in DIR across restarts\n"
+	"                    (without it the org lives in memory)\n"
+	"  --ready-file PATH write the base URL to PATH once serving\n"
+	"  --trust-forwarded-for  take the client IP from X-Forwarded-For\n";
+
+struct options {
+	const char *org_file;
+	const char *listen;
+	const char *data_dir;
+	const char *ready_file;
+	bool trust_forwarded_for;
+	int threads;
+};
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	o->listen = "127.0.0.1:0";
+	o->threads = 4;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (!strcmp(a, "--trust-forwarded-for")) {
+			o->trust_forwarded_for = true;
+			continue;
+		}
+		if (!next) {
+			fprintf(stderr, "sfemu: %s needs a value\n%s", a, usage);
+			return -1;
+		}
+		if (!strcmp(a, "--org"))
+			o->org_file = next;
+		else if (!strcmp(a, "--listen"))
+			o->listen = next;
+		else if (!strcmp(a, "--data"))
+			o->data_dir = next;
+		else if (!strcmp(a, "--ready-file"))
+			o->ready_file = next;
+		else if (!strcmp(a, "--threads")) {
+			char *end;
+			long n = strtol(next, &end, 10);
+
+			if (*end || n < 1 || n > 64) {
+				fprintf(stderr, "sfemu: --threads must be 1 to 64\n");
+				return -1;
+			}
+			o->threads = (int)n;
+		} else if (!strcmp(a, "--log-level")) {
+			int l = base_log_parse_level(next);
+
+			if (l < 0) {
+				fprintf(stderr, "sfemu: unknown log level '%s'\n",
+					next);
+				return -1;
+			}
+			base_log_set_level((enum base_log_level)l);
+		} else {
+			fprintf(stderr, "sfemu: unknown option '%s'\n%s", a, usage);
+			return -1;
+		}
+		i++;
+	}
+	if (!o->org_file) {
+		fprintf(stderr, "sfemu: --org is required\n%s", usage);
+		return -1;
+	}
+	return 0;
+}
+
+static int split_listen(const char *listen, char *host, size_t n, int *port)
+{
+	const char *colon = strrchr(listen, ':');
+	char *end;
+	long p;
+
+	if (!colon || (size_t)(colon - listen) >= n || colon == listen)
+		return -1;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	/* "[::1]:8080" */
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	p = strtol(colon + 1, &end, 10);
+	if (*end || p < 0 || p > 65535)
+		return -1;
+	*port = (int)p;
+	return 0;
+}
+
+/* Written whole (temp file + rename), so a reader never sees half a URL. */
+static int write_ready_file(const char *path, const char *url)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%s\n", url);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct base_err err = BASE_ERR_INIT;
+	struct options o = {0};
+	struct emu_org *org = NULL;
+	struct emu_http *http = NULL;
+	json_t *def = NULL;
+	char host[256];
+	sigset_t sigs;
+	int port, sig, rc = 1;
+
+	if (parse_args(argc, argv, &o) != 0)
+		return 2;
+	if (split_listen(o.listen, host, sizeof(host), &port) != 0) {
+		fprintf(stderr, "sfemu: --listen wants HOST:PORT, not '%s'\n",
+			o.listen);
+		return 2;
+	}
+	xmlInitParser();
+	if (emu_orgfile_load(o.org_file, &def, &err) != 0) {
+		fprintf(stderr, "sfemu: %s\n", err.msg);
+		goto out;
+	}
+	if (emu_org_open(def, o.data_dir, &org, &err) != 0) {
+		fprintf(stderr, "sfemu: %s\n", err.msg);
+		goto out;
+	}
+	/* Block the stop signals before any thread starts, then wait for them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (emu_http_start(host, port, o.threads, o.trust_forwarded_for,
+			   emu_server_handle, org, &http, &err) != 0) {
+		fprintf(stderr, "sfemu: %s\n", err.msg);
+		goto out;
+	}
+	snprintf(org->base_url, sizeof(org->base_url), "http://%s%s%s:%d",
+		 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+		 emu_http_port(http));
+	base_info("org '%s' (%s, %s) id %s", emu_org_conf_str(org, "orgName"),
+		  emu_org_conf_str(org, "edition"),
+		  o.data_dir ? o.data_dir : "in memory", org->id);
+	printf("sfemu listening on %s\n", org->base_url);
+	fflush(stdout);
+	if (o.ready_file && write_ready_file(o.ready_file, org->base_url) != 0) {
+		fprintf(stderr, "sfemu: cannot write ready file '%s'\n",
+			o.ready_file);
+		goto out;
+	}
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	base_info("signal %d: stopping", sig);
+	rc = 0;
+out:
+	emu_http_stop(http);
+	emu_org_free(org);
+	xmlCleanupParser();
+	return rc;
+}

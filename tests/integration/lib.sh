@@ -1,0 +1,162 @@
+# lib.sh - helpers for integration tests: start sfemu, make requests, check results.
+#
+# Source it from a test script. Each check prints one TAP line:
+#   ok - name            or       not ok - name
+#   #   diagnostic lines
+# Requests go through curl; bodies land in $RESP (a file), the status in $STATUS.
+
+set -u
+: "${SFEMU:?SFEMU must point at the sfemu binary}"
+: "${TOP:?TOP must point at the repository}"
+
+T_FAILED=0
+T_TMP=$(mktemp -d)
+EMU_PID=""
+EMU_URL=""
+RESP="$T_TMP/resp"
+HDRS="$T_TMP/headers"
+STATUS=""
+
+cleanup() {
+	stop_emu
+	rm -rf "$T_TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_emu ORG_FILE [sfemu options...]: starts sfemu on a free port.
+start_emu() {
+	org=$1
+	shift
+	rm -f "$T_TMP/ready"
+	"$SFEMU" --listen 127.0.0.1:0 --org "$org" --ready-file "$T_TMP/ready" \
+		"$@" >>"$T_TMP/emu.out" 2>>"$T_TMP/emu.log" &
+	EMU_PID=$!
+	i=0
+	while [ ! -s "$T_TMP/ready" ]; do
+		if ! kill -0 "$EMU_PID" 2>/dev/null; then
+			echo "not ok - sfemu started with $org"
+			sed 's/^/#   /' "$T_TMP/emu.log"
+			EMU_PID=""
+			exit 1
+		fi
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "not ok - sfemu ready within 10 s"; exit 1; }
+		sleep 0.05
+	done
+	EMU_URL=$(cat "$T_TMP/ready")
+}
+
+# stop_emu: SIGTERM, and check it exits cleanly (status 0) within 5 s.
+stop_emu() {
+	[ -n "$EMU_PID" ] || return 0
+	kill -TERM "$EMU_PID" 2>/dev/null
+	i=0
+	while kill -0 "$EMU_PID" 2>/dev/null && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	if kill -0 "$EMU_PID" 2>/dev/null; then
+		kill -KILL "$EMU_PID" 2>/dev/null
+		echo "not ok - sfemu stops within 5 s of SIGTERM"
+		T_FAILED=1
+	elif ! wait "$EMU_PID"; then
+		echo "not ok - sfemu exits with status 0 on SIGTERM"
+		sed 's/^/#   /' "$T_TMP/emu.log" | tail -20
+		T_FAILED=1
+	fi
+	EMU_PID=""
+}
+
+# emu_log: the server's stderr so far (for secret checks).
+emu_log() {
+	cat "$T_TMP/emu.log" "$T_TMP/emu.out" 2>/dev/null
+}
+
+# req METHOD PATH [curl args...]: sets STATUS, body in $RESP, headers in $HDRS.
+req() {
+	m=$1
+	p=$2
+	shift 2
+	STATUS=$(curl -sS -o "$RESP" -D "$HDRS" -w '%{http_code}' -X "$m" \
+		--max-time 20 "$@" "$EMU_URL$p") || STATUS=000
+}
+
+# soap_login USER PASSWORD [VERSION] [curl args...]: Partner login().
+soap_login() {
+	u=$1
+	pw=$2
+	v=${3:-60.0}
+	[ $# -ge 3 ] && shift 3 || shift $#
+	body="<?xml version=\"1.0\" encoding=\"utf-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:urn=\"urn:partner.soap.sforce.com\"><soapenv:Body><urn:login><urn:username>$u</urn:username><urn:password>$pw</urn:password></urn:login></soapenv:Body></soapenv:Envelope>"
+	req POST "/services/Soap/u/$v" -H 'Content-Type: text/xml; charset=UTF-8' \
+		-H 'SOAPAction: login' --data-binary "$body" "$@"
+}
+
+# oauth_password USER PASSWORD KEY SECRET [curl args...]
+oauth_password() {
+	u=$1
+	pw=$2
+	k=$3
+	s=$4
+	shift 4
+	req POST /services/oauth2/token \
+		--data-urlencode grant_type=password --data-urlencode "username=$u" \
+		--data-urlencode "password=$pw" --data-urlencode "client_id=$k" \
+		--data-urlencode "client_secret=$s" "$@"
+}
+
+# xml_text TAG: text of the first <TAG> (any prefix) in $RESP.
+xml_text() {
+	sed -n "s:.*<\([a-z]*:\)\{0,1\}$1[^>]*>\([^<]*\)</\([a-z]*:\)\{0,1\}$1>.*:\2:p" "$RESP" | head -1
+}
+
+# json EXPR: jq over $RESP, raw output.
+json() {
+	jq -r "$1" "$RESP" 2>/dev/null
+}
+
+pass() { echo "ok - $1"; }
+fail() {
+	echo "not ok - $1"
+	shift
+	for line in "$@"; do echo "#   $line"; done
+	T_FAILED=1
+}
+
+# expect NAME ACTUAL WANT
+expect() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got:  $2" "want: $3"; fi
+}
+
+# expect_match NAME ACTUAL REGEX (grep -E)
+expect_match() {
+	if printf '%s' "$2" | grep -Eq -- "$3"; then
+		pass "$1"
+	else
+		fail "$1" "got:  $2" "want: /$3/"
+	fi
+}
+
+# expect_absent NAME SECRET: the secret appears in no response or log so far.
+expect_absent() {
+	if emu_log | grep -qF -- "$2" || grep -qF -- "$2" "$RESP" "$HDRS"; then
+		fail "$1" "secret value found in sfemu output or a response"
+	else
+		pass "$1"
+	fi
+}
+
+# admin METHOD PATH [JSON]: an /_emu/ call with a JSON body.
+admin() {
+	if [ $# -ge 3 ]; then
+		req "$1" "/_emu$2" -H 'Content-Type: application/json' --data-binary "$3"
+	else
+		req "$1" "/_emu$2"
+	fi
+}
+
+finish() {
+	stop_emu
+	exit $T_FAILED
+}
