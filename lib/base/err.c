@@ -16,8 +16,9 @@ static void flatten(char *s)
 			*s = ' ';
 }
 
-static int vset(struct base_err *err, enum base_code code, int sys_errno,
-		const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static int
+vset(struct base_err *err, enum base_code code, int sys_errno, const char *fmt,
+     va_list ap)
 {
 	if (!err)
 		return code;

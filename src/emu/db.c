@@ -1,8 +1,10 @@
 /* db.c - thin helpers over SQLite for sfemu's org store. */
 #include "db.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "base/log.h"
 #include "base/banned.h"
@@ -17,6 +19,9 @@ static int vprepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,
 	if (rc != SQLITE_OK)
 		return base_err_set(err, BASE_ERR, "prepare: %s",
 				    sqlite3_errmsg(db));
+	/* A type string that disagrees with the SQL is a programming error. */
+	assert((int)(types ? strlen(types) : 0) ==
+	       sqlite3_bind_parameter_count(st));
 	for (int i = 0; types && types[i]; i++) {
 		const char *s;
 

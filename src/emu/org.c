@@ -648,7 +648,7 @@ int emu_org_session_new(struct emu_org *org, const char *user_id,
 			  "INSERT INTO session(token_hash, user_id, app_id, kind,"
 			  " password_expired, created_ms, last_used_ms)"
 			  " VALUES(?, ?, ?, ?, ?, ?, ?)",
-			  "sssbii", hash, user_id, app_id, kind,
+			  "ssssbii", hash, user_id, app_id, kind,
 			  (int)password_expired, (long long)now, (long long)now);
 }
 

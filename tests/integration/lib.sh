@@ -108,7 +108,7 @@ oauth_password() {
 
 # xml_text TAG: text of the first <TAG> (any prefix) in $RESP.
 xml_text() {
-	sed -n "s:.*<\([a-z]*:\)\{0,1\}$1[^>]*>\([^<]*\)</\([a-z]*:\)\{0,1\}$1>.*:\2:p" "$RESP" | head -1
+	sed -n "s#.*<\([a-z]*:\)\{0,1\}$1\( [^>]*\)\{0,1\}>\([^<]*\)</\([a-z]*:\)\{0,1\}$1>.*#\3#p" "$RESP" | head -1
 }
 
 # json EXPR: jq over $RESP, raw output.
@@ -138,10 +138,10 @@ expect_match() {
 	fi
 }
 
-# expect_absent NAME SECRET: the secret appears in no response or log so far.
+# expect_absent NAME SECRET: the secret appears nowhere in sfemu's output so far.
 expect_absent() {
-	if emu_log | grep -qF -- "$2" || grep -qF -- "$2" "$RESP" "$HDRS"; then
-		fail "$1" "secret value found in sfemu output or a response"
+	if emu_log | grep -qF -- "$2"; then
+		fail "$1" "secret value found in sfemu's output"
 	else
 		pass "$1"
 	fi
