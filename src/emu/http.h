@@ -26,6 +26,9 @@ struct emu_req {
 	char client_ip[64];    /* TCP peer, or X-Forwarded-For when trusted */
 	bool peer_is_loopback; /* about the TCP peer, never the forwarded one */
 	struct MHD_Connection *conn;
+	/* Used only when conn is NULL (fuzzers, unit tests): name/value pairs. */
+	const char *(*headers)[2];
+	int nheaders;
 };
 
 struct emu_resp_header {
