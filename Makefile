@@ -39,6 +39,9 @@ EMU_OBJ  := $(EMU_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# Keep intermediate objects (unit-test .o files) between runs.
+.SECONDARY:
+
 .PHONY: all test asan tsan release fuzz bench run deps clean check-banned
 all: $(BUILD)/sfemu $(UNIT_BIN)
 
