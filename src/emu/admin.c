@@ -106,6 +106,11 @@ static void reply_err(struct emu_resp *resp, const struct base_err *err)
 	}
 }
 
+static void no_endpoint(struct emu_resp *resp)
+{
+	emu_reply_admin_error(resp, 404, "NOT_FOUND", "no such endpoint");
+}
+
 static void reply_bad_method(struct emu_resp *resp, const char *allow)
 {
 	char msg[96];
@@ -170,8 +175,8 @@ static int want_bool(json_t *body, const char *key, struct base_err *err)
 	json_t *v = json_object_get(body, key);
 
 	if (v && !json_is_boolean(v))
-		return base_err_set(err, BASE_EINVAL, "%s: must be true or false",
-				    key);
+		return base_err_set(err, BASE_EINVAL,
+				    "%s: must be true or false", key);
 	return 0;
 }
 
@@ -254,17 +259,16 @@ static json_t *user_json(struct emu_org *org, struct emu_user *u,
 	if (emu_org_user_permset_names(org, u->id, &psets, err))
 		return NULL;
 	(void)emu_org_profile_json(org, u->profile_id, &prof, NULL);
-	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:b, s:b, s:b,"
-		      " s:b, s:i}",
-		      "id", u->id, "username", u->username, "email", u->email,
-		      "firstName", u->first_name, "lastName", u->last_name,
-		      "profile",
-		      json_string_value(json_object_get(prof, "name")),
-		      "profileId", u->profile_id, "permissionSets", psets,
-		      "isActive", u->is_active, "isFrozen", u->is_frozen,
-		      "isPasswordLocked", locked, "passwordExpired",
-		      u->password_expired, "failedLoginAttempts",
-		      u->failed_attempts);
+	v = json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:b, s:b, s:b,"
+		" s:b, s:i}",
+		"id", u->id, "username", u->username, "email", u->email,
+		"firstName", u->first_name, "lastName", u->last_name, "profile",
+		json_string_value(json_object_get(prof, "name")), "profileId",
+		u->profile_id, "permissionSets", psets, "isActive",
+		u->is_active, "isFrozen", u->is_frozen, "isPasswordLocked",
+		locked, "passwordExpired", u->password_expired,
+		"failedLoginAttempts", u->failed_attempts);
 	json_decref(prof);
 	if (!v)
 		base_err_set(err, BASE_ENOMEM, "user '%s'", u->username);
@@ -337,9 +341,10 @@ static int check_user_patch(struct emu_org *org, json_t *body,
 		return BASE_EINVAL;
 	/* As on UserLogin: an admin can unlock a user, never lock one. */
 	if (json_is_true(json_object_get(body, "isPasswordLocked")))
-		return base_err_set(err, BASE_EINVAL,
-				    "isPasswordLocked: can only be set to false "
-				    "(unlock)");
+		return base_err_set(
+			err, BASE_EINVAL,
+			"isPasswordLocked: can only be set to false "
+			"(unlock)");
 	if (v) {
 		if (!json_is_string(v))
 			return base_err_set(err, BASE_EINVAL,
@@ -353,8 +358,9 @@ static int check_user_patch(struct emu_org *org, json_t *body,
 	}
 	v = json_object_get(body, "permissionSets");
 	if (v && !json_is_array(v))
-		return base_err_set(err, BASE_EINVAL,
-				    "permissionSets: must be an array of names");
+		return base_err_set(
+			err, BASE_EINVAL,
+			"permissionSets: must be an array of names");
 	json_array_foreach(v, i, n) {
 		char id[EMU_SFID_LEN + 1];
 		bool dup = false;
@@ -371,10 +377,11 @@ static int check_user_patch(struct emu_org *org, json_t *body,
 		      " profile_id IS NULL",
 		      json_string_value(n), id);
 		if (!id[0])
-			return base_err_set(err, BASE_EINVAL,
-					    "permissionSets[%zu]: no permission "
-					    "set named '%s'",
-					    i, json_string_value(n));
+			return base_err_set(
+				err, BASE_EINVAL,
+				"permissionSets[%zu]: no permission "
+				"set named '%s'",
+				i, json_string_value(n));
 		json_array_foreach(psets, j, have) {
 			dup = dup || strcmp(json_string_value(have), id) == 0;
 		}
@@ -396,8 +403,8 @@ static int set_user_flag(struct emu_org *org, const char *user_id,
 }
 
 static int apply_user_patch(struct emu_org *org, const struct emu_user *u,
-			    json_t *body, const char *profile_id,
-			    json_t *psets, struct base_err *err)
+			    json_t *body, const char *profile_id, json_t *psets,
+			    struct base_err *err)
 {
 	json_t *active = json_object_get(body, "isActive");
 	json_t *frozen = json_object_get(body, "isFrozen");
@@ -415,11 +422,12 @@ static int apply_user_patch(struct emu_org *org, const struct emu_user *u,
 		       profile_id, u->id))
 		return BASE_ERR;
 	if (json_object_get(body, "permissionSets")) {
-		if (emu_db_run(org->db, err,
-			       "DELETE FROM permission_set_assignment WHERE"
-			       " user_id = ? AND permission_set_id IN (SELECT id"
-			       " FROM permission_set WHERE profile_id IS NULL)",
-			       "s", u->id))
+		if (emu_db_run(
+			    org->db, err,
+			    "DELETE FROM permission_set_assignment WHERE"
+			    " user_id = ? AND permission_set_id IN (SELECT id"
+			    " FROM permission_set WHERE profile_id IS NULL)",
+			    "s", u->id))
 			return BASE_ERR;
 		json_array_foreach(psets, i, id) {
 			char aid[EMU_SFID_LEN + 1];
@@ -428,7 +436,8 @@ static int apply_user_patch(struct emu_org *org, const struct emu_user *u,
 			    emu_db_run(org->db, err,
 				       "INSERT INTO permission_set_assignment"
 				       " VALUES(?, ?, ?)",
-				       "sss", aid, u->id, json_string_value(id)))
+				       "sss", aid, u->id,
+				       json_string_value(id)))
 				return BASE_ERR;
 		}
 	}
@@ -445,10 +454,10 @@ static int apply_user_patch(struct emu_org *org, const struct emu_user *u,
 static void patch_user(struct emu_org *org, struct emu_req *req,
 		       struct emu_resp *resp, const char *username)
 {
-	static const char *const keys[] = {"isActive", "isFrozen",
-					   "passwordExpired", "profile",
-					   "permissionSets", "isPasswordLocked",
-					   NULL};
+	static const char *const keys[] = {
+		"isActive", "isFrozen",       "passwordExpired",
+		"profile",  "permissionSets", "isPasswordLocked",
+		NULL};
 	struct base_err err = BASE_ERR_INIT;
 	char profile_id[EMU_SFID_LEN + 1] = "";
 	json_t *body = body_object(req, resp, keys), *psets = json_array();
@@ -489,11 +498,13 @@ static void user_action(struct emu_org *org, struct emu_req *req,
 		return;
 	if (emu_org_find_user(org, username, &u, &err))
 		goto fail;
-	if (is_pw && (!json_is_string(pw) || json_string_length(pw) < 1 ||
-		      json_string_length(pw) > 1024 ||
-		      strlen(json_string_value(pw)) != json_string_length(pw))) {
-		base_err_set(&err, BASE_EINVAL,
-			     "password: must be a string of 1 to 1024 characters");
+	if (is_pw &&
+	    (!json_is_string(pw) || json_string_length(pw) < 1 ||
+	     json_string_length(pw) > 1024 ||
+	     strlen(json_string_value(pw)) != json_string_length(pw))) {
+		base_err_set(
+			&err, BASE_EINVAL,
+			"password: must be a string of 1 to 1024 characters");
 		goto fail;
 	}
 	rc = txn_begin(org, &err);
@@ -542,13 +553,13 @@ static void users(struct emu_org *org, struct emu_req *req,
 		reply_bad_method(resp, "GET, PATCH");
 	else if (p->n == 3 && !(is(p, 2, "reset-token") || is(p, 2, "unlock") ||
 				is(p, 2, "password")))
-		emu_reply_admin_error(resp, 404, "NOT_FOUND", "no such endpoint");
+		no_endpoint(resp);
 	else if (p->n == 3 && method(req, "POST"))
 		user_action(org, req, resp, p->seg[1], p->seg[2]);
 	else if (p->n == 3)
 		reply_bad_method(resp, "POST");
 	else
-		emu_reply_admin_error(resp, 404, "NOT_FOUND", "no such endpoint");
+		no_endpoint(resp);
 }
 
 /* ---- profiles ---- */
@@ -664,7 +675,7 @@ static void profiles(struct emu_org *org, struct emu_req *req,
 	else if (p->n == 2)
 		reply_bad_method(resp, "GET, PATCH");
 	else
-		emu_reply_admin_error(resp, 404, "NOT_FOUND", "no such endpoint");
+		no_endpoint(resp);
 }
 
 /* ---- org ---- */
@@ -788,7 +799,7 @@ static void patch_org(struct emu_org *org, struct emu_req *req,
 	}
 	if (check_org_patch(conf, body, &err))
 		goto fail;
-	/* Swap in the new settings for the save; put the old back on failure. */
+	/* Swap the new settings in for the save; on failure, back out. */
 	old = org->conf;
 	org->conf = conf;
 	rc = txn_begin(org, &err);
@@ -1060,7 +1071,7 @@ void emu_admin_handle(struct emu_org *org, struct emu_req *req,
 		emu_reply_admin_error(resp, 400, "INVALID_FIELD",
 				      "bad %-escape in the path");
 	else if (rc || p.n == 0)
-		emu_reply_admin_error(resp, 404, "NOT_FOUND", "no such endpoint");
+		no_endpoint(resp);
 	if (rc || p.n == 0)
 		goto out;
 	if (is(&p, 0, "users")) {
@@ -1110,7 +1121,7 @@ void emu_admin_handle(struct emu_org *org, struct emu_req *req,
 		else
 			reply_bad_method(resp, "GET");
 	} else {
-		emu_reply_admin_error(resp, 404, "NOT_FOUND", "no such endpoint");
+		no_endpoint(resp);
 	}
 out:
 	path_release(&p);

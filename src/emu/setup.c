@@ -19,7 +19,7 @@
  */
 
 #define PAGE_MAX (4u * 1024 * 1024)
-#define CSS_MAX (256u * 1024)
+#define CSS_MAX  (256u * 1024)
 #define MAX_SEGS 4
 
 static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
@@ -43,10 +43,11 @@ static const struct perm_label {
 };
 #define NPERM_LABELS (sizeof(perm_labels) / sizeof(perm_labels[0]))
 
-static const char *const days[] = {"monday", "tuesday", "wednesday",
-				   "thursday", "friday", "saturday", "sunday"};
-static const char *const day_labels[] = {"Monday", "Tuesday", "Wednesday",
-					 "Thursday", "Friday", "Saturday",
+static const char *const days[] = {"monday",   "tuesday", "wednesday",
+				   "thursday", "friday",  "saturday",
+				   "sunday"};
+static const char *const day_labels[] = {"Monday",   "Tuesday", "Wednesday",
+					 "Thursday", "Friday",  "Saturday",
 					 "Sunday"};
 
 /*
@@ -299,7 +300,8 @@ static void serve_css(struct emu_resp *resp)
 	size_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/setup.css", dir && *dir ? dir : "web/emu");
+	snprintf(path, sizeof(path), "%s/setup.css",
+		 dir && *dir ? dir : "web/emu");
 	f = fopen(path, "rb");
 	if (!f) {
 		emu_resp_start(resp, 404, "text/plain; charset=utf-8");
@@ -333,15 +335,16 @@ static void index_page(struct emu_org *org, struct emu_resp *resp)
 	esc(&b, emu_org_conf_str(org, "edition"));
 	put(&b, " Edition), id <code>");
 	esc(&b, org->id);
-	put(&b, "</code></p>\n"
-		"<section>\n<h2>Administration: Users</h2>\n<ul class=\"links\">"
-		"<li><a href=\"/setup/users\">Users</a>: unlock a user, reset "
-		"a password, freeze a user</li>"
-		"<li><a href=\"/setup/profiles\">Profiles</a>: permissions, "
-		"login hours, login IP ranges</li></ul>\n</section>\n"
-		"<section>\n<h2>Personal Settings</h2>\n<ul class=\"links\">"
-		"<li><a href=\"/setup/reset-token\">Reset My Security "
-		"Token</a></li></ul>\n</section>\n");
+	put(&b,
+	    "</code></p>\n"
+	    "<section>\n<h2>Administration: Users</h2>\n<ul class=\"links\">"
+	    "<li><a href=\"/setup/users\">Users</a>: unlock a user, reset "
+	    "a password, freeze a user</li>"
+	    "<li><a href=\"/setup/profiles\">Profiles</a>: permissions, "
+	    "login hours, login IP ranges</li></ul>\n</section>\n"
+	    "<section>\n<h2>Personal Settings</h2>\n<ul class=\"links\">"
+	    "<li><a href=\"/setup/reset-token\">Reset My Security "
+	    "Token</a></li></ul>\n</section>\n");
 	page_send(resp, 200, &b);
 }
 
@@ -350,22 +353,25 @@ static void index_page(struct emu_org *org, struct emu_resp *resp)
 static void profiles_page(struct emu_org *org, struct emu_resp *resp)
 {
 	struct base_buf b = BASE_BUF_INIT(PAGE_MAX);
-	const struct crumb c[] = {{"Setup", "/setup"}, {"Users", "/setup/users"},
+	const struct crumb c[] = {{"Setup", "/setup"},
+				  {"Users", "/setup/users"},
 				  {"Profiles", NULL}};
 	json_t *ids = column_list(org, "SELECT id FROM profile ORDER BY name");
 	size_t i;
 	json_t *id;
 
 	if (!ids) {
-		simple_page(resp, 500, "Error", "The profiles could not be read.");
+		simple_page(resp, 500, "Error",
+			    "The profiles could not be read.");
 		return;
 	}
 	page_start(&b, "Profiles", c, 3);
-	put(&b, "<table>\n<thead><tr><th scope=\"col\">Profile Name</th>"
-		"<th scope=\"col\">User License</th>"
-		"<th scope=\"col\">API Enabled</th>"
-		"<th scope=\"col\">Login Hours</th>"
-		"<th scope=\"col\">Login IP Ranges</th></tr></thead>\n<tbody>\n");
+	put(&b,
+	    "<table>\n<thead><tr><th scope=\"col\">Profile Name</th>"
+	    "<th scope=\"col\">User License</th>"
+	    "<th scope=\"col\">API Enabled</th>"
+	    "<th scope=\"col\">Login Hours</th>"
+	    "<th scope=\"col\">Login IP Ranges</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(ids, i, id) {
 		json_t *p = NULL, *hours;
 		const char *name;
@@ -381,12 +387,14 @@ static void profiles_page(struct emu_org *org, struct emu_resp *resp)
 		put(&b, "</a></th><td>");
 		esc(&b, json_string_value(json_object_get(p, "userLicense")));
 		put(&b, "</td><td>");
-		put(&b, yes_no(json_is_true(json_object_get(
-				json_object_get(p, "permissions"), "ApiEnabled"))));
+		put(&b,
+		    yes_no(json_is_true(json_object_get(
+			    json_object_get(p, "permissions"), "ApiEnabled"))));
 		put(&b, "</td><td>");
 		put(&b, json_object_size(hours) ? "Restricted" : "None");
-		base_buf_printf(&b, "</td><td>%zu</td></tr>\n",
-				json_array_size(json_object_get(p, "loginIpRanges")));
+		base_buf_printf(
+			&b, "</td><td>%zu</td></tr>\n",
+			json_array_size(json_object_get(p, "loginIpRanges")));
 		json_decref(p);
 	}
 	put(&b, "</tbody>\n</table>\n");
@@ -460,8 +468,8 @@ static int parse_hhmm(const char *s)
 	}
 	if (digits == 0 || s[i++] != ':')
 		return -1;
-	if (!(s[i] >= '0' && s[i] <= '5') || !(s[i + 1] >= '0' && s[i + 1] <= '9') ||
-	    s[i + 2] != '\0')
+	if (!(s[i] >= '0' && s[i] <= '5') ||
+	    !(s[i + 1] >= '0' && s[i + 1] <= '9') || s[i + 2] != '\0')
 		return -1;
 	m = (s[i] - '0') * 10 + (s[i + 1] - '0');
 	if (h > 24 || (h == 24 && m != 0))
@@ -553,20 +561,25 @@ static void profile_page(struct emu_org *org, struct emu_req *req,
 			day_labels[d], days[d], day_labels[d], days[d], days[d],
 			start, days[d], day_labels[d], days[d], days[d], end);
 	}
-	put(&b, "</tbody>\n</table>\n</fieldset>\n"
-		"<p class=\"actions\"><button type=\"submit\">Save</button></p>\n"
-		"</form>\n<section>\n<h2>Login IP Ranges</h2>\n");
+	put(&b,
+	    "</tbody>\n</table>\n</fieldset>\n"
+	    "<p class=\"actions\"><button type=\"submit\">Save</button></p>\n"
+	    "</form>\n<section>\n<h2>Login IP Ranges</h2>\n");
 	if (json_array_size(ranges) == 0)
-		put(&b, "<p>No login IP ranges: users with this profile can log "
-			"in from any IP address.</p>\n");
+		put(&b,
+		    "<p>No login IP ranges: users with this profile can log "
+		    "in from any IP address.</p>\n");
 	else
-		put(&b, "<table>\n<thead><tr><th scope=\"col\">Start IP Address"
-			"</th><th scope=\"col\">End IP Address</th>"
-			"<th scope=\"col\">Description</th>"
-			"<th scope=\"col\">Action</th></tr></thead>\n<tbody>\n");
+		put(&b,
+		    "<table>\n<thead><tr><th scope=\"col\">Start IP Address"
+		    "</th><th scope=\"col\">End IP Address</th>"
+		    "<th scope=\"col\">Description</th>"
+		    "<th scope=\"col\">Action</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(ranges, i, r) {
-		const char *lo = json_string_value(json_object_get(r, "startAddress"));
-		const char *hi = json_string_value(json_object_get(r, "endAddress"));
+		const char *lo =
+			json_string_value(json_object_get(r, "startAddress"));
+		const char *hi =
+			json_string_value(json_object_get(r, "endAddress"));
 
 		put(&b, "<tr><td>");
 		esc(&b, lo);
@@ -721,7 +734,8 @@ static int ranges_from_form(json_t *p, const struct base_form *f,
 				      "endAddress", hi);
 
 		if (r && desc && *desc)
-			json_object_set_new(r, "description", json_string(desc));
+			json_object_set_new(r, "description",
+					    json_string(desc));
 		json_array_append_new(ranges, r);
 		if (emu_orgfile_check_ip_ranges(ranges, "startAddress",
 						"endAddress", "loginIpRanges",
@@ -741,8 +755,9 @@ static int ranges_from_form(json_t *p, const struct base_form *f,
 				break;
 		}
 		if (i == json_array_size(ranges)) {
-			rc = base_err_set(err, BASE_EINVAL,
-					  "that IP range is not on the profile");
+			rc = base_err_set(
+				err, BASE_EINVAL,
+				"that IP range is not on the profile");
 			goto out;
 		}
 		json_array_remove(ranges, i);
@@ -783,7 +798,8 @@ static void profile_post(struct emu_org *org, struct emu_req *req,
 	if (rc) {
 		profile_page(org, req, resp, name,
 			     err.code == BASE_EINVAL ? 400 : 500,
-			     err.msg[0] ? err.msg : "The profile was not saved.");
+			     err.msg[0] ? err.msg
+					: "The profile was not saved.");
 		goto out;
 	}
 	put(&loc, "/setup/profiles/");
@@ -835,7 +851,8 @@ static void users_page(struct emu_org *org, struct emu_resp *resp)
 		esc(&b, u.last_name);
 		put(&b, "</td><td>");
 		esc(&b, json_string_value(json_object_get(p, "name")));
-		base_buf_printf(&b, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+		base_buf_printf(&b,
+				"</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
 				yes_no(u.is_active), yes_no(locked),
 				yes_no(u.is_frozen));
 		json_decref(p);
@@ -909,9 +926,8 @@ static void user_page(struct emu_org *org, struct emu_req *req,
 	put(&self, "/setup/users/");
 	put_seg(&self, u.username);
 
-	const struct crumb c[] = {{"Setup", "/setup"},
-				  {"Users", "/setup/users"},
-				  {full, NULL}};
+	const struct crumb c[] = {
+		{"Setup", "/setup"}, {"Users", "/setup/users"}, {full, NULL}};
 	page_start(&b, full, c, 3);
 	message(&b, "ok", done_message(emu_req_query(req, "done")));
 	put(&b, "<div class=\"buttons\">\n");
@@ -1008,11 +1024,12 @@ static int user_action(struct emu_org *org, const struct emu_user *u,
 		bool freeze = strcmp(action, "freeze") == 0;
 
 		if (emu_db_run(org->db, err,
-			       "UPDATE user SET is_frozen = ? WHERE id = ?", "bs",
-			       freeze, u->id))
+			       "UPDATE user SET is_frozen = ? WHERE id = ?",
+			       "bs", freeze, u->id))
 			return BASE_ERR;
 		/* A frozen user's sessions end at once. */
-		return freeze ? emu_org_sessions_revoke_user(org, u->id, err) : 0;
+		return freeze ? emu_org_sessions_revoke_user(org, u->id, err)
+			      : 0;
 	}
 	return base_err_set(err, BASE_EINVAL, "unknown action");
 }
@@ -1034,21 +1051,22 @@ static void user_post(struct emu_org *org, struct emu_req *req,
 			    "There is no user with that username.");
 		goto out;
 	}
-	if (!action || txn_end(org,
-			       txn_begin(org, &err) ||
-				       user_action(org, &u, action, &err),
-			       &err)) {
-		simple_page(resp, !action || err.code == BASE_EINVAL ? 400 : 500,
+	if (!action ||
+	    txn_end(org,
+		    txn_begin(org, &err) || user_action(org, &u, action, &err),
+		    &err)) {
+		simple_page(resp,
+			    !action || err.code == BASE_EINVAL ? 400 : 500,
 			    "Error",
-			    !action ? "No action was given."
+			    !action      ? "No action was given."
 			    : err.msg[0] ? err.msg
 					 : "The change was not saved.");
 		goto out;
 	}
-	done = strcmp(action, "unlock") == 0	     ? "unlocked"
+	done = strcmp(action, "unlock") == 0           ? "unlocked"
 	       : strcmp(action, "reset-password") == 0 ? "password"
-	       : strcmp(action, "freeze") == 0	     ? "frozen"
-						     : "unfrozen";
+	       : strcmp(action, "freeze") == 0         ? "frozen"
+						       : "unfrozen";
 	put(&loc, "/setup/users/");
 	put_seg(&loc, u.username);
 	base_buf_printf(&loc, "?done=%s", done);
