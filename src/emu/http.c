@@ -323,38 +323,41 @@ static int bind_listen(const char *host, int port, int *out_fd, int *out_port,
 	return 0;
 }
 
-int emu_http_start(const char *host, int port, int threads,
-		   bool trust_forwarded_for, emu_handler_fn handler, void *ctx,
-		   struct emu_http **out, struct base_err *err)
+int emu_http_open(const char *host, int port, bool trust_forwarded_for,
+		  struct emu_http **out, struct base_err *err)
 {
 	struct emu_http *h = calloc(1, sizeof(*h));
 
 	*out = NULL;
 	if (!h)
 		return base_err_set(err, BASE_ENOMEM, "http server");
-	h->handler = handler;
-	h->ctx = ctx;
+	h->fd = -1;
 	h->trust_forwarded_for = trust_forwarded_for;
 	if (bind_listen(host, port, &h->fd, &h->port, err) != 0) {
 		free(h);
 		return err ? err->code : BASE_ERR;
 	}
+	*out = h;
+	return 0;
+}
+
+int emu_http_run(struct emu_http *h, int threads, emu_handler_fn handler,
+		 void *ctx, struct base_err *err)
+{
+	h->handler = handler;
+	h->ctx = ctx;
 	h->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL,
-		0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
+		on_request, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 0 ? threads : 1),
 		MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_END);
-	if (!h->daemon) {
-		close(h->fd);
-		free(h);
-		return base_err_set(err, BASE_ERR, "start http daemon on %s:%d",
-				    host, port);
-	}
-	*out = h;
+	if (!h->daemon)
+		return base_err_set(err, BASE_ERR, "start http daemon on port %d",
+				    h->port);
 	return 0;
 }
 
@@ -367,7 +370,9 @@ void emu_http_stop(struct emu_http *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->daemon);
-	close(h->fd);
+	if (h->daemon)
+		MHD_stop_daemon(h->daemon);
+	if (h->fd >= 0)
+		close(h->fd);
 	free(h);
 }

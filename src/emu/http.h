@@ -61,13 +61,15 @@ typedef void (*emu_handler_fn)(void *ctx, struct emu_req *req,
 struct emu_http;
 
 /*
- * Binds host:port (port 0 picks a free one) and starts serving with a pool
- * of `threads` threads; handler runs on those threads. Caller owns the
- * result; free with emu_http_stop().
+ * Binds host:port (port 0 picks a free one) without serving yet, so the
+ * caller can learn the port before any request runs. Caller owns the result;
+ * free with emu_http_stop().
  */
-int emu_http_start(const char *host, int port, int threads,
-		   bool trust_forwarded_for, emu_handler_fn handler, void *ctx,
-		   struct emu_http **out, struct base_err *err);
+int emu_http_open(const char *host, int port, bool trust_forwarded_for,
+		  struct emu_http **out, struct base_err *err);
+/* Starts serving with a pool of `threads` threads; handler runs on those. */
+int emu_http_run(struct emu_http *h, int threads, emu_handler_fn handler,
+		 void *ctx, struct base_err *err);
 /* The port actually bound. */
 int emu_http_port(const struct emu_http *h);
 /* Stops accepting, waits for handlers in flight, frees. NULL is a no-op. */

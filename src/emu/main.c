@@ -167,17 +167,21 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (emu_http_start(host, port, o.threads, o.trust_forwarded_for,
-			   emu_server_handle, org, &http, &err) != 0) {
+	if (emu_http_open(host, port, o.trust_forwarded_for, &http, &err) != 0) {
 		fprintf(stderr, "sfemu: %s\n", err.msg);
 		goto out;
 	}
+	/* base_url is written before the first request can read it. */
 	snprintf(org->base_url, sizeof(org->base_url), "http://%s%s%s:%d",
 		 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
 		 emu_http_port(http));
 	base_info("org '%s' (%s, %s) id %s", emu_org_conf_str(org, "orgName"),
 		  emu_org_conf_str(org, "edition"),
 		  o.data_dir ? o.data_dir : "in memory", org->id);
+	if (emu_http_run(http, o.threads, emu_server_handle, org, &err) != 0) {
+		fprintf(stderr, "sfemu: %s\n", err.msg);
+		goto out;
+	}
 	printf("sfemu listening on %s\n", org->base_url);
 	fflush(stdout);
 	if (o.ready_file && write_ready_file(o.ready_file, org->base_url) != 0) {
