@@ -81,10 +81,12 @@ int base_form_parse(struct base_form *f, const char *s, size_t n,
 						     true, &p->value_len);
 		f->n++;
 		if (!p->name || !p->value) {
+			int field = f->n;
+
 			base_form_release(f);
 			return base_err_set(err, BASE_EINVAL,
 					    "form field %d has a bad %%-escape",
-					    f->n);
+					    field);
 		}
 	}
 	return 0;

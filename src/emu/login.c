@@ -159,10 +159,11 @@ static int check_policies(struct emu_org *org, const struct emu_login_attempt *a
 	return rc;
 }
 
-/* Blocked for the hour once the user made loginRatePerHour logins in it. */
+/* Blocked for the rest of the hour once the user made loginRatePerHour
+ * login attempts in it. */
 static bool rate_exceeded(struct emu_org *org, const struct emu_user *u)
 {
-	return emu_org_logins_last_hour(org, u->id) >=
+	return emu_org_count_login(org, u->id) >
 	       emu_org_setting_int(org, NULL, "loginRatePerHour", 3600);
 }
 

@@ -169,7 +169,8 @@ struct emu_login_event {
 };
 int emu_org_log_login(struct emu_org *org, const struct emu_login_event *ev,
 		      struct base_err *err);
-long long emu_org_logins_last_hour(struct emu_org *org, const char *user_id);
+/* Counts a login attempt in the user's hourly window; returns the count so far. */
+long long emu_org_count_login(struct emu_org *org, const char *user_id);
 
 /* Email: kept in the outbox, and written as .eml under DATA/outbox. */
 int emu_org_send_email(struct emu_org *org, const char *to,
