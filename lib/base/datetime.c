@@ -2,6 +2,7 @@
 #include "datetime.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -85,6 +86,14 @@ static int digits(const char *s, int n, int *out)
 	return 0;
 }
 
+static int days_in_month(int y, int m)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
 int base_time_parse_iso(const char *s, int64_t *out_ms)
 {
 	int y, mo, d, h, mi, sec, millis = 0, oh = 0, om = 0, sign = 1;
@@ -96,8 +105,8 @@ int base_time_parse_iso(const char *s, int64_t *out_ms)
 	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
 	    digits(s + 17, 2, &sec))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	    mi > 59 || sec > 60)
 		return -1;
 	p = s + 19;
 	if (*p == '.') {

@@ -700,7 +700,8 @@ static int check_top(json_t *root, struct base_err *err)
 		  "org file", err);
 	if (!v)
 		return BASE_EINVAL;
-	slug(json_string_value(v), dom, sizeof(dom));
+	/* A My Domain name has at most 40 characters. */
+	slug(json_string_value(v), dom, 41);
 	v = field(root, "edition", JSON_STRING, json_string("Developer"),
 		  "org file", err);
 	if (!v || emu_orgfile_check_edition(json_string_value(v), err))
