@@ -30,7 +30,7 @@ endif
 OPT     ?= -O1 -g
 EXTRA   ?=
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(EXTRA) -Ilib -Isrc $(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lpthread
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
 
 BASE_SRC := $(wildcard lib/base/*.c)
 EMU_SRC  := $(filter-out src/emu/main.c,$(wildcard src/emu/*.c))
@@ -82,8 +82,11 @@ release:
 FUZZ_SECONDS ?= 60
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
-build/fuzz/bin/%: fuzz/%.c
-	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
+# FORCE: the binary also depends on every object, which only the sub-make
+# knows about; without it a product change never reached the fuzzers. (-s:
+# that sub-make runs once per binary and would list every up-to-date object.)
+build/fuzz/bin/%: fuzz/%.c FORCE
+	@$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
 		EXTRA="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
 		$(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o)
 	@mkdir -p $(dir $@)
@@ -93,6 +96,8 @@ build/fuzz/bin/%: fuzz/%.c
 		-o $@ $(LDLIBS_ALL)
 fuzz: deps $(FUZZ_BIN)
 	@scripts/fuzz-all $(FUZZ_SECONDS) $(FUZZ_BIN)
+.PHONY: FORCE
+FORCE:
 
 B ?=
 bench: deps all

@@ -301,7 +301,7 @@ static void list_users(struct emu_org *org, struct emu_resp *resp)
 	size_t i;
 
 	names = column_list(org,
-			    "SELECT username FROM user ORDER BY username"
+			    "SELECT username FROM emu_user ORDER BY username"
 			    " COLLATE NOCASE",
 			    &err);
 	if (!names || !users)
@@ -349,7 +349,7 @@ static int check_user_patch(struct emu_org *org, json_t *body,
 		if (!json_is_string(v))
 			return base_err_set(err, BASE_EINVAL,
 					    "profile: must be a profile name");
-		id_of(org, "SELECT id FROM profile WHERE name = ?",
+		id_of(org, "SELECT id FROM emu_profile WHERE name = ?",
 		      json_string_value(v), profile_id);
 		if (!profile_id[0])
 			return base_err_set(err, BASE_EINVAL,
@@ -398,7 +398,7 @@ static int set_user_flag(struct emu_org *org, const char *user_id,
 
 	if (!v)
 		return 0;
-	snprintf(sql, sizeof(sql), "UPDATE user SET %s = ? WHERE id = ?", col);
+	snprintf(sql, sizeof(sql), "UPDATE emu_user SET %s = ? WHERE id = ?", col);
 	return emu_db_run(org->db, err, sql, "bs", json_is_true(v), user_id);
 }
 
@@ -418,7 +418,7 @@ static int apply_user_patch(struct emu_org *org, const struct emu_user *u,
 		return BASE_ERR;
 	if (profile_id[0] &&
 	    emu_db_run(org->db, err,
-		       "UPDATE user SET profile_id = ? WHERE id = ?", "ss",
+		       "UPDATE emu_user SET profile_id = ? WHERE id = ?", "ss",
 		       profile_id, u->id))
 		return BASE_ERR;
 	if (json_object_get(body, "permissionSets")) {
@@ -583,7 +583,7 @@ static void list_profiles(struct emu_org *org, struct emu_resp *resp)
 	json_t *ids, *out = json_array(), *id;
 	size_t i;
 
-	ids = column_list(org, "SELECT id FROM profile ORDER BY name", &err);
+	ids = column_list(org, "SELECT id FROM emu_profile ORDER BY name", &err);
 	if (!ids || !out)
 		goto fail;
 	json_array_foreach(ids, i, id) {

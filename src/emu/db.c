@@ -4,21 +4,17 @@
 #include <assert.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
 #include "base/banned.h"
 
-static int vprepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,
-		    const char *sql, const char *types, va_list ap)
+static int vbind(sqlite3_stmt *st, struct base_err *err, const char *types,
+		 va_list ap)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	int rc = SQLITE_OK;
 
-	*out = NULL;
-	if (rc != SQLITE_OK)
-		return base_err_set(err, BASE_ERR, "prepare: %s",
-				    sqlite3_errmsg(db));
 	/* A type string that disagrees with the SQL is a programming error. */
 	assert((int)(types ? strlen(types) : 0) ==
 	       sqlite3_bind_parameter_count(st));
@@ -41,14 +37,92 @@ static int vprepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,
 		default:
 			rc = SQLITE_MISUSE;
 		}
-		if (rc != SQLITE_OK) {
-			sqlite3_finalize(st);
+		if (rc != SQLITE_OK)
 			return base_err_set(err, BASE_ERR, "bind %d: %s", i + 1,
 					    sqlite3_errstr(rc));
-		}
+	}
+	return 0;
+}
+
+static int vprepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,
+		    const char *sql, const char *types, va_list ap)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	*out = NULL;
+	if (rc != SQLITE_OK)
+		return base_err_set(err, BASE_ERR, "prepare: %s",
+				    sqlite3_errmsg(db));
+	if (vbind(st, err, types, ap) != 0) {
+		sqlite3_finalize(st);
+		return BASE_ERR;
 	}
 	*out = st;
 	return 0;
+}
+
+static unsigned hash_sql(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+sqlite3_stmt *emu_db_cached(sqlite3 *db, struct emu_stmt_cache *c,
+			    struct base_err *err, const char *sql,
+			    const char *types, ...)
+{
+	unsigned i = hash_sql(sql) % EMU_STMT_CACHE_SLOTS;
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	/* Open addressing; a full table just stops caching new statements. */
+	while (c->slot[i].sql && strcmp(c->slot[i].sql, sql) != 0)
+		i = (i + 1) % EMU_STMT_CACHE_SLOTS;
+	if (c->slot[i].sql) {
+		st = c->slot[i].st;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		if (c->n >= EMU_STMT_CACHE_SLOTS * 3 / 4) {
+			base_err_set(err, BASE_ETOOBIG, "statement cache is full");
+			return NULL;
+		}
+		if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				       &st, NULL) != SQLITE_OK) {
+			base_err_set(err, BASE_ERR, "prepare: %s",
+				     sqlite3_errmsg(db));
+			return NULL;
+		}
+		c->slot[i].sql = strdup(sql);
+		if (!c->slot[i].sql) {
+			sqlite3_finalize(st);
+			base_err_set(err, BASE_ENOMEM, "statement cache");
+			return NULL;
+		}
+		c->slot[i].st = st;
+		c->n++;
+	}
+	va_start(ap, types);
+	rc = vbind(st, err, types, ap);
+	va_end(ap);
+	return rc ? NULL : st;
+}
+
+void emu_stmt_cache_clear(struct emu_stmt_cache *c)
+{
+	for (int i = 0; i < EMU_STMT_CACHE_SLOTS; i++) {
+		if (!c->slot[i].sql)
+			continue;
+		sqlite3_finalize(c->slot[i].st);
+		free(c->slot[i].sql);
+		c->slot[i].sql = NULL;
+	}
+	c->n = 0;
 }
 
 int emu_db_prepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,

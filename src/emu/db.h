@@ -25,6 +25,28 @@ int emu_db_exec(sqlite3 *db, const char *sql, struct base_err *err);
 /* Runs a query and returns column 0 of its first row as an integer (def when no row). */
 long long emu_db_int(sqlite3 *db, long long def, const char *sql,
 		     const char *types, ...);
+/*
+ * Prepared statements kept for reuse, keyed by SQL text: the hot paths
+ * (record writes, logins) would otherwise spend a third of their time
+ * compiling SQL. One thread at a time (the org lock).
+ */
+#define EMU_STMT_CACHE_SLOTS 512
+struct emu_stmt_cache {
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} slot[EMU_STMT_CACHE_SLOTS];
+	int n;
+};
+
+/* A reset statement for `sql`, bound from the variadic arguments as in
+ * emu_db_prepare. Borrowed: don't finalize; it stays valid until
+ * emu_stmt_cache_clear. NULL on failure (err set). */
+sqlite3_stmt *emu_db_cached(sqlite3 *db, struct emu_stmt_cache *c,
+			    struct base_err *err, const char *sql,
+			    const char *types, ...);
+void emu_stmt_cache_clear(struct emu_stmt_cache *c);
+
 /* Column i as text, "" for NULL; borrowed until the next step. */
 const char *emu_db_text(sqlite3_stmt *st, int i);
 

@@ -14,22 +14,23 @@
 #include "crypto.h"
 #include "db.h"
 #include "orgfile.h"
+#include "records.h"
 #include "base/banned.h"
 
 /* Bump when the schema changes; an older data dir is refused, not guessed at. */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
 	"CREATE TABLE IF NOT EXISTS id_seq(prefix TEXT PRIMARY KEY, next INTEGER);"
-	"CREATE TABLE IF NOT EXISTS profile(id TEXT PRIMARY KEY,"
+	"CREATE TABLE IF NOT EXISTS emu_profile(id TEXT PRIMARY KEY,"
 	" name TEXT NOT NULL UNIQUE COLLATE NOCASE, user_license TEXT,"
 	" permissions TEXT NOT NULL, login_hours TEXT,"
 	" login_ip_ranges TEXT NOT NULL, permission_set_id TEXT);"
 	"CREATE TABLE IF NOT EXISTS permission_set(id TEXT PRIMARY KEY,"
 	" name TEXT NOT NULL UNIQUE COLLATE NOCASE, label TEXT,"
 	" permissions TEXT NOT NULL, profile_id TEXT);"
-	"CREATE TABLE IF NOT EXISTS user(id TEXT PRIMARY KEY,"
+	"CREATE TABLE IF NOT EXISTS emu_user(id TEXT PRIMARY KEY,"
 	" username TEXT NOT NULL UNIQUE COLLATE NOCASE, email TEXT,"
 	" first_name TEXT, last_name TEXT, profile_id TEXT NOT NULL,"
 	" time_zone TEXT, user_type TEXT, is_active INTEGER, is_frozen INTEGER,"
@@ -218,7 +219,7 @@ static bool hash_matches(struct emu_org *org, const char *user_id,
 	bool ok = false;
 
 	snprintf(sql, sizeof(sql),
-		 "SELECT password_salt, %s FROM user WHERE id = ?", col);
+		 "SELECT password_salt, %s FROM emu_user WHERE id = ?", col);
 	if (emu_db_prepare(org->db, &st, NULL, sql, "s", user_id))
 		return false;
 	if (sqlite3_step(st) == SQLITE_ROW && *emu_db_text(st, 1)) {
@@ -244,7 +245,7 @@ bool emu_org_token_ok(struct emu_org *org, const char *user_id,
 int emu_org_token_len(struct emu_org *org, const char *user_id)
 {
 	return (int)emu_db_int(org->db, 24,
-			       "SELECT token_len FROM user WHERE id = ?", "s",
+			       "SELECT token_len FROM emu_user WHERE id = ?", "s",
 			       user_id);
 }
 
@@ -255,7 +256,7 @@ static int store_token(struct emu_org *org, const char *user_id,
 	sqlite3_stmt *st;
 
 	if (emu_db_prepare(org->db, &st, err,
-			   "SELECT password_salt FROM user WHERE id = ?", "s",
+			   "SELECT password_salt FROM emu_user WHERE id = ?", "s",
 			   user_id))
 		return BASE_ERR;
 	snprintf(salt, sizeof(salt), "%s",
@@ -263,7 +264,7 @@ static int store_token(struct emu_org *org, const char *user_id,
 	sqlite3_finalize(st);
 	salted_hash(salt, token, strlen(token), hash);
 	return emu_db_run(org->db, err,
-			  "UPDATE user SET token_hash = ?, token_len = ? WHERE id = ?",
+			  "UPDATE emu_user SET token_hash = ?, token_len = ? WHERE id = ?",
 			  "sis", hash, (long long)strlen(token), user_id);
 }
 
@@ -276,7 +277,7 @@ int emu_org_set_password(struct emu_org *org, const char *user_id,
 
 	/* Keep the salt: the token hash shares it. */
 	if (emu_db_prepare(org->db, &st, err,
-			   "SELECT password_salt FROM user WHERE id = ?", "s",
+			   "SELECT password_salt FROM emu_user WHERE id = ?", "s",
 			   user_id))
 		return BASE_ERR;
 	rc = sqlite3_step(st);
@@ -287,7 +288,7 @@ int emu_org_set_password(struct emu_org *org, const char *user_id,
 		return base_err_set(err, BASE_ENOTFOUND, "no such user");
 	salted_hash(salt, password, strlen(password), hash);
 	return emu_db_run(org->db, err,
-			  "UPDATE user SET password_hash = ?, password_set_ms = ?,"
+			  "UPDATE emu_user SET password_hash = ?, password_set_ms = ?,"
 			  " password_expired = 0 WHERE id = ?",
 			  "sis", hash, (long long)emu_org_now_ms(org), user_id);
 }
@@ -360,7 +361,7 @@ int emu_org_find_user(struct emu_org *org, const char *username,
 	int rc;
 
 	if (emu_db_prepare(org->db, &st, err,
-			   "SELECT " USER_COLS " FROM user WHERE username = ?",
+			   "SELECT " USER_COLS " FROM emu_user WHERE username = ?",
 			   "s", username))
 		return BASE_ERR;
 	rc = read_user(st, out);
@@ -381,7 +382,7 @@ int emu_org_find_user_by_id(struct emu_org *org, const char *id,
 	if (!emu_sfid_to18(id, id18))
 		return base_err_set(err, BASE_ENOTFOUND, "bad user id");
 	if (emu_db_prepare(org->db, &st, err,
-			   "SELECT " USER_COLS " FROM user WHERE id = ?", "s",
+			   "SELECT " USER_COLS " FROM emu_user WHERE id = ?", "s",
 			   id18))
 		return BASE_ERR;
 	rc = read_user(st, out);
@@ -421,11 +422,11 @@ int emu_org_record_failure(struct emu_org *org, const struct emu_user *u,
 	if (*now_locked)
 		/* Locking resets the counter, as Salesforce does. */
 		return emu_db_run(org->db, err,
-				  "UPDATE user SET failed_attempts = 0, is_locked = 1,"
+				  "UPDATE emu_user SET failed_attempts = 0, is_locked = 1,"
 				  " locked_at_ms = ? WHERE id = ?",
 				  "is", (long long)emu_org_now_ms(org), u->id);
 	return emu_db_run(org->db, err,
-			  "UPDATE user SET failed_attempts = ? WHERE id = ?", "is",
+			  "UPDATE emu_user SET failed_attempts = ? WHERE id = ?", "is",
 			  (long long)failed, u->id);
 }
 
@@ -433,7 +434,7 @@ int emu_org_record_success(struct emu_org *org, const char *user_id,
 			   struct base_err *err)
 {
 	return emu_db_run(org->db, err,
-			  "UPDATE user SET failed_attempts = 0 WHERE id = ? AND"
+			  "UPDATE emu_user SET failed_attempts = 0 WHERE id = ? AND"
 			  " failed_attempts <> 0",
 			  "s", user_id);
 }
@@ -442,7 +443,7 @@ int emu_org_unlock_user(struct emu_org *org, const char *user_id,
 			struct base_err *err)
 {
 	return emu_db_run(org->db, err,
-			  "UPDATE user SET is_locked = 0, failed_attempts = 0,"
+			  "UPDATE emu_user SET is_locked = 0, failed_attempts = 0,"
 			  " locked_at_ms = 0 WHERE id = ?",
 			  "s", user_id);
 }
@@ -458,7 +459,7 @@ int emu_org_profile_json(struct emu_org *org, const char *id_or_name,
 	*out = NULL;
 	if (emu_db_prepare(org->db, &st, err,
 			   "SELECT id, name, user_license, permissions, login_hours,"
-			   " login_ip_ranges, permission_set_id FROM profile"
+			   " login_ip_ranges, permission_set_id FROM emu_profile"
 			   " WHERE id = ? OR name = ?",
 			   "ss", id_or_name, id_or_name))
 		return BASE_ERR;
@@ -494,7 +495,7 @@ int emu_org_profile_save(struct emu_org *org, json_t *p, struct base_err *err)
 
 	if (perms && ips)
 		rc = emu_db_run(org->db, err,
-				"UPDATE profile SET permissions = ?, login_hours = ?,"
+				"UPDATE emu_profile SET permissions = ?, login_hours = ?,"
 				" login_ip_ranges = ? WHERE id = ?",
 				"ssss", perms, h, ips,
 				json_string_value(json_object_get(p, "id")));
@@ -805,14 +806,14 @@ long long emu_org_count_login(struct emu_org *org, const char *user_id)
 	/* One hour-long window per user, opened by the first login in it: O(1)
 	 * per login, where counting LoginHistory rows grew with the history. */
 	if (emu_db_run(org->db, NULL,
-		       "UPDATE user SET rate_count = CASE WHEN ? - rate_window_ms"
+		       "UPDATE emu_user SET rate_count = CASE WHEN ? - rate_window_ms"
 		       " >= 3600000 THEN 1 ELSE rate_count + 1 END,"
 		       " rate_window_ms = CASE WHEN ? - rate_window_ms >= 3600000"
 		       " THEN ? ELSE rate_window_ms END WHERE id = ?",
 		       "iiis", (long long)now, (long long)now, (long long)now,
 		       user_id))
 		return 0;
-	return emu_db_int(org->db, 0, "SELECT rate_count FROM user WHERE id = ?",
+	return emu_db_int(org->db, 0, "SELECT rate_count FROM emu_user WHERE id = ?",
 			  "s", user_id);
 }
 
@@ -903,7 +904,7 @@ static int seed_profiles(struct emu_org *org, json_t *def, struct base_err *err)
 
 		if (!rc)
 			rc = emu_db_run(org->db, err,
-					"INSERT INTO profile VALUES(?, ?, ?, ?, ?, ?, ?)",
+					"INSERT INTO emu_profile VALUES(?, ?, ?, ?, ?, ?, ?)",
 					"sssssss", id,
 					json_string_value(json_object_get(p, "name")),
 					json_string_value(json_object_get(p, "userLicense")),
@@ -967,10 +968,10 @@ static int seed_user(struct emu_org *org, json_t *u, struct base_err *err)
 	if (emu_org_new_id(org, "005", id, err) ||
 	    emu_random_token(salt, 32, hex))
 		return BASE_ERR;
-	id_by_name(org, "profile", json_string_value(json_object_get(u, "profile")),
+	id_by_name(org, "emu_profile", json_string_value(json_object_get(u, "profile")),
 		   prof);
 	if (emu_db_run(org->db, err,
-		       "INSERT INTO user(id, username, email, first_name,"
+		       "INSERT INTO emu_user(id, username, email, first_name,"
 		       " last_name, profile_id, time_zone, user_type, is_active,"
 		       " is_frozen, is_locked, locked_at_ms, failed_attempts,"
 		       " password_expired, password_salt, created_ms)"
@@ -997,7 +998,7 @@ static int seed_user(struct emu_org *org, json_t *u, struct base_err *err)
 		return BASE_ERR;
 	/* set_password clears the flag; the file's value wins at seed time. */
 	if (emu_db_run(org->db, err,
-		       "UPDATE user SET password_expired = ? WHERE id = ?", "bs",
+		       "UPDATE emu_user SET password_expired = ? WHERE id = ?", "bs",
 		       json_is_true(json_object_get(u, "passwordExpired")), id))
 		return BASE_ERR;
 	json_array_foreach(json_object_get(u, "permissionSets"), i, ps) {
@@ -1035,7 +1036,7 @@ static int seed_app(struct emu_org *org, json_t *a, struct base_err *err)
 	json_array_foreach(json_object_get(a, "preAuthorizedProfiles"), i, n) {
 		char pid[EMU_SFID_LEN + 1];
 
-		id_by_name(org, "profile", json_string_value(n), pid);
+		id_by_name(org, "emu_profile", json_string_value(n), pid);
 		json_array_append_new(pp, json_string(pid));
 	}
 	json_array_foreach(json_object_get(a, "preAuthorizedPermissionSets"), i, n) {
@@ -1088,6 +1089,21 @@ static int seed(struct emu_org *org, json_t *def, struct base_err *err)
 			base_err_wrap(err, "apps[%zu]", i);
 			goto fail;
 		}
+	}
+	/* Seed records belong to the file's first user. */
+	if (json_object_size(json_object_get(def, "records"))) {
+		struct emu_user owner;
+
+		if (emu_org_find_user(org,
+				      json_string_value(json_object_get(
+					      json_array_get(json_object_get(def,
+								     "users"),
+							     0),
+					      "username")),
+				      &owner, err) ||
+		    emu_records_seed(org, json_object_get(def, "records"),
+				     owner.id, err))
+			goto fail;
 	}
 	/* conf keeps the org-level settings; the rest lives in tables. */
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
@@ -1144,6 +1160,7 @@ int emu_org_open(json_t *def, const char *data_dir, struct emu_org **out,
 	struct emu_org *org = calloc(1, sizeof(*org));
 	char path[4096];
 	int rc = BASE_ERR;
+	bool fresh;
 
 	*out = NULL;
 	if (!org) {
@@ -1178,18 +1195,24 @@ int emu_org_open(json_t *def, const char *data_dir, struct emu_org **out,
 			err) ||
 	    emu_db_exec(org->db, schema, err))
 		goto fail;
-	if (emu_db_int(org->db, 0, "SELECT count(*) FROM meta WHERE key = 'org'",
-		       NULL) > 0) {
-		if (load_existing(org, err))
-			goto fail;
+	fresh = emu_db_int(org->db, 0,
+			   "SELECT count(*) FROM meta WHERE key = 'org'", NULL) == 0;
+	if (!fresh && load_existing(org, err))
+		goto fail;
+	if (fresh)
+		derive_ids(org);
+	/* The schema comes from conf: the org file, or the saved state. */
+	if (emu_schema_build(json_object_get(org->conf, "customObjects"),
+			     json_object_get(org->conf, "customFields"),
+			     &org->schema, err) ||
+	    emu_records_init(org, err))
+		goto fail;
+	if (fresh && seed(org, def, err))
+		goto fail;
+	if (!fresh)
 		base_info("org state loaded from '%s' (the org file seeds only a "
 			  "new data dir)",
 			  data_dir);
-	} else {
-		derive_ids(org);
-		if (seed(org, def, err))
-			goto fail;
-	}
 	*out = org;
 	return 0;
 fail:
@@ -1201,7 +1224,9 @@ void emu_org_free(struct emu_org *org)
 {
 	if (!org)
 		return;
+	emu_stmt_cache_clear(&org->stmts);
 	sqlite3_close(org->db);
+	emu_schema_free(org->schema);
 	json_decref(org->conf);
 	free(org->data_dir);
 	pthread_mutex_destroy(&org->lock);
@@ -1274,7 +1299,7 @@ int emu_org_change_password(struct emu_org *org, const struct emu_user *u,
 		return base_err_wrap(err, "change password of '%s'", u->username);
 	if (expired &&
 	    emu_db_run(org->db, err,
-		       "UPDATE user SET password_expired = 1 WHERE id = ?", "s",
+		       "UPDATE emu_user SET password_expired = 1 WHERE id = ?", "s",
 		       u->id))
 		return base_err_wrap(err, "change password of '%s'", u->username);
 	if (emu_org_reset_token(org, u, reason, err))

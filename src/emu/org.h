@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "db.h"
+#include "schema.h"
 #include "sfid.h"
 
 /*
@@ -25,6 +27,8 @@ struct emu_org {
 	char base_url[128];       /* http://HOST:PORT, set once at start */
 	char *data_dir;           /* NULL when the org lives in memory */
 	int64_t clock_offset_ms;  /* guarded by lock */
+	struct emu_schema *schema; /* immutable after open */
+	struct emu_stmt_cache stmts; /* guarded by lock */
 };
 
 struct emu_user {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "base/ipv4.h"
+#include "schema.h"
 #include "base/banned.h"
 
 static const char *const top_keys[] = {
@@ -661,6 +662,17 @@ static int check_records(json_t *root, struct base_err *err)
 	return 0;
 }
 
+/* Custom objects and fields must build into a schema. */
+static int check_schema(json_t *root, struct base_err *err)
+{
+	struct emu_schema *s = NULL;
+	int rc = emu_schema_build(json_object_get(root, "customObjects"),
+				  json_object_get(root, "customFields"), &s, err);
+
+	emu_schema_free(s);
+	return rc;
+}
+
 static bool zone_exists(const char *tz)
 {
 	char path[256];
@@ -768,7 +780,8 @@ int emu_orgfile_parse(const char *text, size_t len, json_t **out,
 	}
 	if (check_top(root, err) || check_profiles(root, err) ||
 	    check_permission_sets(root, err) || check_users(root, err) ||
-	    check_apps(root, err) || check_records(root, err)) {
+	    check_apps(root, err) || check_records(root, err) ||
+	    check_schema(root, err)) {
 		json_decref(root);
 		return err ? err->code : BASE_EINVAL;
 	}

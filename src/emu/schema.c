@@ -11,7 +11,7 @@
 #include "base/banned.h"
 
 #define MAX_OBJECTS 200
-#define MAX_FIELDS 500
+#define MAX_FIELDS EMU_SCHEMA_MAX_FIELDS
 
 static const struct {
 	const char *meta; /* metadata type name, as in the org file */

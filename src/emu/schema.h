@@ -7,6 +7,9 @@
 
 #include "base/err.h"
 
+/* Most fields an object may have (standard plus custom). */
+#define EMU_SCHEMA_MAX_FIELDS 500
+
 /* API field types, as describe reports them. */
 enum emu_ftype {
 	EMU_FT_ID,            /* "id" */

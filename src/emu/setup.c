@@ -356,7 +356,7 @@ static void profiles_page(struct emu_org *org, struct emu_resp *resp)
 	const struct crumb c[] = {{"Setup", "/setup"},
 				  {"Users", "/setup/users"},
 				  {"Profiles", NULL}};
-	json_t *ids = column_list(org, "SELECT id FROM profile ORDER BY name");
+	json_t *ids = column_list(org, "SELECT id FROM emu_profile ORDER BY name");
 	size_t i;
 	json_t *id;
 
@@ -818,7 +818,7 @@ static void users_page(struct emu_org *org, struct emu_resp *resp)
 {
 	struct base_buf b = BASE_BUF_INIT(PAGE_MAX);
 	const struct crumb c[] = {{"Setup", "/setup"}, {"Users", NULL}};
-	json_t *names = column_list(org, "SELECT username FROM user ORDER BY"
+	json_t *names = column_list(org, "SELECT username FROM emu_user ORDER BY"
 					 " username COLLATE NOCASE");
 	size_t i;
 	json_t *n;
@@ -1024,7 +1024,7 @@ static int user_action(struct emu_org *org, const struct emu_user *u,
 		bool freeze = strcmp(action, "freeze") == 0;
 
 		if (emu_db_run(org->db, err,
-			       "UPDATE user SET is_frozen = ? WHERE id = ?",
+			       "UPDATE emu_user SET is_frozen = ? WHERE id = ?",
 			       "bs", freeze, u->id))
 			return BASE_ERR;
 		/* A frozen user's sessions end at once. */
