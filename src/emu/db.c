@@ -15,9 +15,9 @@ static int vbind(sqlite3_stmt *st, struct base_err *err, const char *types,
 {
 	int rc = SQLITE_OK;
 
-	/* A type string that disagrees with the SQL is a programming error. */
-	assert((int)(types ? strlen(types) : 0) ==
-	       sqlite3_bind_parameter_count(st));
+	/* A type string that disagrees with the SQL is a programming error;
+	 * NULL types means the caller binds by hand. */
+	assert(!types || (int)strlen(types) == sqlite3_bind_parameter_count(st));
 	for (int i = 0; types && types[i]; i++) {
 		const char *s;
 

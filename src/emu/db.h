@@ -11,6 +11,7 @@
  *   s  const char *   (NULL binds NULL)
  *   i  long long
  *   b  int, stored as 0/1
+ * NULL `types` binds nothing: the caller binds with sqlite3_bind_*().
  * Statements are logged by their SQL text only, never with bound values.
  */
 

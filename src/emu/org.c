@@ -59,6 +59,9 @@ static const char schema[] =
 	" application TEXT, login_url TEXT);"
 	"CREATE INDEX IF NOT EXISTS login_history_user"
 	" ON login_history(user_id, login_time_ms);"
+	"CREATE TABLE IF NOT EXISTS api_usage(hour INTEGER NOT NULL,"
+	" user_id TEXT NOT NULL, resource TEXT NOT NULL, count INTEGER NOT NULL,"
+	" PRIMARY KEY(hour, user_id, resource));"
 	"CREATE TABLE IF NOT EXISTS outbox(id INTEGER PRIMARY KEY,"
 	" to_addr TEXT, subject TEXT, body TEXT, sent_ms INTEGER);";
 
@@ -115,15 +118,23 @@ int emu_org_set_clock_offset(struct emu_org *org, int64_t offset_ms,
 int emu_org_new_id(struct emu_org *org, const char *prefix,
 		   char out[EMU_SFID_LEN + 1], struct base_err *err)
 {
-	long long next = emu_db_int(org->db, 1,
-				    "SELECT next FROM id_seq WHERE prefix = ?",
-				    "s", prefix);
+	sqlite3_stmt *st;
+	long long next;
 
-	if (emu_db_run(org->db, err,
-		       "INSERT INTO id_seq(prefix, next) VALUES(?, ?) ON "
-		       "CONFLICT(prefix) DO UPDATE SET next = excluded.next",
-		       "si", prefix, next + 1))
-		return base_err_wrap(err, "new '%s' id", prefix);
+	/* One statement does it: bump the counter and read it back. */
+	st = emu_db_cached(org->db, &org->stmts, err,
+			   "INSERT INTO id_seq(prefix, next) VALUES(?, 2) ON "
+			   "CONFLICT(prefix) DO UPDATE SET next = next + 1 "
+			   "RETURNING next - 1",
+			   "s", prefix);
+	if (!st || sqlite3_step(st) != SQLITE_ROW) {
+		if (st)
+			sqlite3_reset(st);
+		return base_err_set(err, BASE_ERR, "new '%s' id: %s", prefix,
+				    sqlite3_errmsg(org->db));
+	}
+	next = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
 	/* Start well above 0 so ids look like Salesforce's (0055g00000ABcd). */
 	emu_sfid_make(prefix, org->pod, 3000000000ULL + (uint64_t)next, out);
 	return 0;
@@ -1305,4 +1316,70 @@ int emu_org_change_password(struct emu_org *org, const struct emu_user *u,
 	if (emu_org_reset_token(org, u, reason, err))
 		return base_err_wrap(err, "change password of '%s'", u->username);
 	return 0;
+}
+
+/* ---- API usage: a rolling 24 hours in hourly buckets ---- */
+
+long long emu_org_api_max(const struct emu_org *org)
+{
+	const char *ed = emu_org_conf_str(org, "edition");
+	long long lic = json_integer_value(json_object_get(org->conf, "licenses"));
+
+	if (json_is_true(json_object_get(org->conf, "sandbox")))
+		return 5000000;
+	if (!strcmp(ed, "Developer"))
+		return 15000;
+	if (!strcmp(ed, "Unlimited") || !strcmp(ed, "Performance"))
+		return 100000 + 5000 * lic;
+	if (!strcmp(ed, "Enterprise") || !strcmp(ed, "Professional"))
+		return 100000 + 1000 * lic;
+	return 0;
+}
+
+long long emu_org_api_used(struct emu_org *org)
+{
+	long long hour = emu_org_now_ms(org) / 3600000;
+	sqlite3_stmt *st = emu_db_cached(org->db, &org->stmts, NULL,
+					 "SELECT coalesce(sum(count), 0) FROM"
+					 " api_usage WHERE hour > ?",
+					 "i", hour - 24);
+	long long used = 0;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		used = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return used;
+}
+
+int emu_org_api_count(struct emu_org *org, const char *user_id,
+		      const char *resource, struct base_err *err)
+{
+	long long hour = emu_org_now_ms(org) / 3600000;
+	sqlite3_stmt *st = emu_db_cached(org->db, &org->stmts, err,
+					 "INSERT INTO api_usage VALUES(?, ?, ?, 1)"
+					 " ON CONFLICT DO UPDATE SET count ="
+					 " count + 1",
+					 "iss", hour, user_id, resource);
+	int rc;
+
+	if (!st)
+		return BASE_ERR;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : base_err_set(err, BASE_ERR, "count API call");
+}
+
+int emu_org_api_set_used(struct emu_org *org, long long used,
+			 struct base_err *err)
+{
+	long long hour = emu_org_now_ms(org) / 3600000;
+
+	/* Stands in for calls made earlier today by someone else. */
+	if (emu_db_exec(org->db, "DELETE FROM api_usage", err))
+		return BASE_ERR;
+	if (used <= 0)
+		return 0;
+	return emu_db_run(org->db, err, "INSERT INTO api_usage VALUES(?, '', ?, ?)",
+			  "isi", hour, "(set by /_emu/org)", used);
 }

@@ -205,4 +205,18 @@ int emu_org_change_password(struct emu_org *org, const struct emu_user *u,
 			    const char *password, bool expired,
 			    const char *reason, struct base_err *err);
 
+/*
+ * API usage, as DailyApiRequests counts it: every REST call, over a rolling
+ * 24 hours, against the edition's allocation (Developer 15,000; Enterprise
+ * and Professional 100,000 + 1,000 per license; Unlimited and Performance
+ * 100,000 + 5,000 per license; sandboxes 5,000,000).
+ */
+long long emu_org_api_max(const struct emu_org *org);
+long long emu_org_api_used(struct emu_org *org);
+int emu_org_api_count(struct emu_org *org, const char *user_id,
+		      const char *resource, struct base_err *err);
+/* Replaces the count with `used` calls (tests start from a given usage). */
+int emu_org_api_set_used(struct emu_org *org, long long used,
+			 struct base_err *err);
+
 #endif

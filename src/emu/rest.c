@@ -1,10 +1,12 @@
-/* rest.c - the REST API under /services/data: versions, resources, and session checks. */
-#include "server.h"
+/* rest.c - the REST API under /services/data: versions, sessions, API usage, routing, limits. */
+#include "rest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/form.h"
+#include "base/log.h"
 #include "base/banned.h"
 
 static void version_label(int v, char *out, size_t n)
@@ -32,7 +34,7 @@ static void list_versions(struct emu_resp *resp)
 	json_decref(arr);
 }
 
-static void list_resources(struct emu_resp *resp, int v)
+static void list_resources(struct emu_rest *r)
 {
 	static const char *const names[] = {
 		"sobjects", "query", "queryAll", "limits", "composite", "jobs",
@@ -41,11 +43,48 @@ static void list_resources(struct emu_resp *resp, int v)
 	char url[96];
 
 	for (int i = 0; names[i]; i++) {
-		snprintf(url, sizeof(url), "/services/data/v%d.0/%s", v, names[i]);
+		snprintf(url, sizeof(url), "/services/data/v%d.0/%s", r->version,
+			 names[i]);
 		json_object_set_new(obj, names[i], json_string(url));
 	}
-	emu_reply_json(resp, 200, obj);
+	emu_reply_json(r->resp, 200, obj);
 	json_decref(obj);
+}
+
+void emu_rest_error(struct emu_rest *r, const struct emu_sferr *e)
+{
+	json_t *v = emu_sferr_json(e);
+
+	emu_reply_json(r->resp, e->status ? e->status : 400, v);
+	json_decref(v);
+}
+
+void emu_rest_method_not_allowed(struct emu_rest *r, const char *allowed)
+{
+	struct emu_sferr e;
+
+	emu_sferr_set(&e, 405, "METHOD_NOT_ALLOWED",
+		      "HTTP Method '%s' not allowed. Allowed are %s",
+		      r->req->method, allowed);
+	emu_rest_error(r, &e);
+	emu_resp_header(r->resp, "Allow", allowed);
+}
+
+json_t *emu_rest_body(struct emu_rest *r)
+{
+	json_error_t jerr;
+	json_t *v = json_loadb(r->req->body, r->req->body_len,
+			       JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!v) {
+		struct emu_sferr e;
+
+		emu_sferr_set(&e, 400, "JSON_PARSER_ERROR",
+			      "%s at [line:%d, column:%d]", jerr.text, jerr.line,
+			      jerr.column);
+		emu_rest_error(r, &e);
+	}
+	return v;
 }
 
 /*
@@ -88,13 +127,102 @@ static bool rest_auth(struct emu_org *org, struct emu_req *req,
 	return true;
 }
 
+/* "/sobjects/Account" for "/sobjects/Account/001.../x": what usage is counted under. */
+static void resource_of(const struct emu_rest *r, char *out, size_t n)
+{
+	if (r->nsegs == 0)
+		snprintf(out, n, "/");
+	else if (r->nsegs >= 2 && (!strcmp(r->segs[0], "sobjects") ||
+				   !strcmp(r->segs[0], "composite") ||
+				   !strcmp(r->segs[0], "tooling")))
+		snprintf(out, n, "/%s/%s", r->segs[0], r->segs[1]);
+	else
+		snprintf(out, n, "/%s", r->segs[0]);
+}
+
+/* Counts the call; false (with the 403 written) past the allocation. */
+static bool spend_api_call(struct emu_rest *r)
+{
+	long long max = emu_org_api_max(r->org);
+	long long used = emu_org_api_used(r->org);
+	char resource[300], info[64];
+
+	if (used >= max) {
+		snprintf(info, sizeof(info), "api-usage=%lld/%lld", used, max);
+		emu_resp_header(r->resp, "Sforce-Limit-Info", info);
+		emu_reply_sf_error(r->resp, 403, "REQUEST_LIMIT_EXCEEDED",
+				   "TotalRequests Limit exceeded.");
+		return false;
+	}
+	resource_of(r, resource, sizeof(resource));
+	if (emu_org_api_count(r->org, r->user.id, resource, NULL) == 0)
+		used++;
+	snprintf(info, sizeof(info), "api-usage=%lld/%lld", used, max);
+	emu_resp_header(r->resp, "Sforce-Limit-Info", info);
+	return true;
+}
+
+static void limits(struct emu_rest *r)
+{
+	long long max = emu_org_api_max(r->org);
+	long long used = emu_org_api_used(r->org);
+	json_t *v;
+
+	if (strcmp(r->req->method, "GET") != 0) {
+		emu_rest_method_not_allowed(r, "GET,HEAD");
+		return;
+	}
+	v = json_pack("{s:{s:I, s:I}, s:{s:i, s:i}, s:{s:i, s:i},"
+		      " s:{s:i, s:i}, s:{s:i, s:i}, s:{s:i, s:i},"
+		      " s:{s:i, s:i}, s:{s:i, s:i}}",
+		      "DailyApiRequests", "Max", (json_int_t)max, "Remaining",
+		      (json_int_t)(max - used > 0 ? max - used : 0),
+		      "DailyBulkApiBatches", "Max", 15000, "Remaining", 15000,
+		      "DailyBulkV2QueryJobs", "Max", 10000, "Remaining", 10000,
+		      "DailyBulkV2QueryFileStorageMB", "Max", 976562, "Remaining",
+		      976562, "ConcurrentAsyncGetReportInstances", "Max", 200,
+		      "Remaining", 200, "DataStorageMB", "Max", 1024, "Remaining",
+		      1024, "FileStorageMB", "Max", 1024, "Remaining", 1024,
+		      "HourlyTimeBasedWorkflow", "Max", 1000, "Remaining", 1000);
+	emu_reply_json(r->resp, 200, v);
+	json_decref(v);
+}
+
+/* Splits the path after the version into %-decoded segments. */
+static bool split_segments(struct emu_rest *r)
+{
+	const char *p = r->path;
+
+	r->nsegs = 0;
+	while (*p == '/')
+		p++;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		size_t len;
+		char *dec;
+
+		if (r->nsegs == 8)
+			return false;
+		dec = base_url_decode(p, n, false, &len);
+		if (!dec || len >= sizeof(r->segs[0]) || strlen(dec) != len) {
+			free(dec);
+			return false;
+		}
+		memcpy(r->segs[r->nsegs++], dec, len + 1);
+		free(dec);
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return true;
+}
+
 void emu_rest_handle(struct emu_org *org, struct emu_req *req,
 		     struct emu_resp *resp, const char *rest)
 {
+	struct emu_rest r = {.org = org, .req = req, .resp = resp};
 	char seg[32];
-	struct emu_user u;
 	size_t n;
-	int v;
 
 	if (rest[0] == '\0' || !strcmp(rest, "/")) {
 		list_versions(resp);
@@ -109,20 +237,38 @@ void emu_rest_handle(struct emu_org *org, struct emu_req *req,
 	}
 	memcpy(seg, rest, n);
 	seg[n] = '\0';
-	rest += n;
+	r.path = rest + n;
 	if (!strcmp(seg, "latest"))
-		v = EMU_API_MAX;
-	else if (seg[0] != 'v' || !emu_parse_api_version(seg, &v)) {
+		r.version = EMU_API_MAX;
+	else if (seg[0] != 'v' || !emu_parse_api_version(seg, &r.version)) {
 		emu_reply_sf_error(resp, 404, "NOT_FOUND",
 				   "The requested resource does not exist");
 		return;
 	}
-	if (!rest_auth(org, req, resp, &u))
+	if (!rest_auth(org, req, resp, &r.user))
 		return;
-	if (rest[0] == '\0' || !strcmp(rest, "/")) {
-		list_resources(resp, v);
+	if (!split_segments(&r)) {
+		emu_reply_sf_error(resp, 404, "NOT_FOUND",
+				   "The requested resource does not exist");
 		return;
 	}
-	emu_reply_sf_error(resp, 404, "NOT_FOUND",
-			   "The requested resource does not exist");
+	if (!spend_api_call(&r))
+		return;
+	if (r.nsegs == 0)
+		list_resources(&r);
+	else if (!strcmp(r.segs[0], "sobjects"))
+		emu_rest_sobjects(&r);
+	else if (!strcmp(r.segs[0], "query"))
+		emu_rest_query(&r, false);
+	else if (!strcmp(r.segs[0], "queryAll"))
+		emu_rest_query(&r, true);
+	else if (!strcmp(r.segs[0], "composite"))
+		emu_rest_composite(&r);
+	else if (!strcmp(r.segs[0], "limits") && r.nsegs == 1)
+		limits(&r);
+	else if (!strcmp(r.segs[0], "tooling"))
+		emu_rest_tooling(&r);
+	else
+		emu_reply_sf_error(resp, 404, "NOT_FOUND",
+				   "The requested resource does not exist");
 }

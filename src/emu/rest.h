@@ -1,0 +1,36 @@
+/* rest.h - shared pieces of the REST API's handlers. */
+#ifndef EMU_REST_H
+#define EMU_REST_H
+
+#include "records.h"
+#include "server.h"
+
+/* One authenticated REST call, borrowed by the handlers. */
+struct emu_rest {
+	struct emu_org *org;
+	struct emu_req *req;
+	struct emu_resp *resp;
+	int version;         /* 60 for /v60.0/ */
+	struct emu_user user; /* the session's user */
+	const char *path;    /* after the version: "/sobjects/Account/001..." */
+	char segs[8][256];   /* path segments, %-decoded */
+	int nsegs;
+};
+
+/* Replies with the error in Salesforce's array form. */
+void emu_rest_error(struct emu_rest *r, const struct emu_sferr *e);
+/* 405 with Salesforce's message for this resource. */
+void emu_rest_method_not_allowed(struct emu_rest *r, const char *allowed);
+/* Parses the JSON body; on failure replies 400 JSON_PARSER_ERROR, returns NULL. */
+json_t *emu_rest_body(struct emu_rest *r);
+
+/* /sobjects... */
+void emu_rest_sobjects(struct emu_rest *r);
+/* /query, /queryAll, /query/{locator} */
+void emu_rest_query(struct emu_rest *r, bool all);
+/* /composite... */
+void emu_rest_composite(struct emu_rest *r);
+/* /tooling/query */
+void emu_rest_tooling(struct emu_rest *r);
+
+#endif
