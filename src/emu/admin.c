@@ -761,6 +761,20 @@ static int check_org_patch(json_t *conf, json_t *body, struct base_err *err)
 					    "80 characters");
 		json_object_set(conf, "orgName", v);
 	}
+	v = json_object_get(body, "licenses");
+	if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 1000000)
+			return base_err_set(err, BASE_EINVAL,
+					    "licenses: must be an integer from 0 "
+					    "to 1000000");
+		json_object_set(conf, "licenses", v);
+	}
+	v = json_object_get(body, "dailyApiRequestsUsed");
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 0))
+		return base_err_set(err, BASE_EINVAL,
+				    "dailyApiRequestsUsed: must be a "
+				    "non-negative integer");
 	v = json_object_get(body, "settings");
 	if (v) {
 		json_t *s;
@@ -785,7 +799,8 @@ static void patch_org(struct emu_org *org, struct emu_req *req,
 		      struct emu_resp *resp)
 {
 	static const char *const keys[] = {"edition", "features", "settings",
-					   "orgName", NULL};
+					   "orgName", "licenses",
+					   "dailyApiRequestsUsed", NULL};
 	struct base_err err = BASE_ERR_INIT;
 	json_t *body = body_object(req, resp, keys), *conf = NULL, *old;
 	int rc;
@@ -805,6 +820,13 @@ static void patch_org(struct emu_org *org, struct emu_req *req,
 	rc = txn_begin(org, &err);
 	if (rc == 0)
 		rc = emu_org_save_conf(org, &err);
+	/* Tests start from a given API usage (calls "made earlier today"). */
+	if (rc == 0 && json_object_get(body, "dailyApiRequestsUsed"))
+		rc = emu_org_api_set_used(
+			org,
+			json_integer_value(json_object_get(body,
+							   "dailyApiRequestsUsed")),
+			&err);
 	if (txn_end(org, rc, &err)) {
 		org->conf = old;
 		goto fail;
@@ -1059,6 +1081,41 @@ out:
 	json_decref(body);
 }
 
+/* ---- API usage ---- */
+
+/* GET /_emu/api-usage: the rolling 24 hours, per user and per resource. */
+static void api_usage(struct emu_org *org, struct emu_resp *resp)
+{
+	long long hour = emu_org_now_ms(org) / 3600000;
+	json_t *by_user = json_object(), *by_res = json_object();
+	sqlite3_stmt *st;
+
+	if (emu_db_prepare(org->db, &st, NULL,
+			   "SELECT coalesce(u.username, a.user_id), sum(a.count)"
+			   " FROM api_usage a LEFT JOIN emu_user u ON u.id ="
+			   " a.user_id WHERE a.hour > ? GROUP BY 1 ORDER BY 1",
+			   "i", hour - 24) == 0) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_object_set_new(by_user, emu_db_text(st, 0),
+					    json_integer(sqlite3_column_int64(st, 1)));
+		sqlite3_finalize(st);
+	}
+	if (emu_db_prepare(org->db, &st, NULL,
+			   "SELECT resource, sum(count) FROM api_usage WHERE"
+			   " hour > ? GROUP BY 1 ORDER BY 1",
+			   "i", hour - 24) == 0) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_object_set_new(by_res, emu_db_text(st, 0),
+					    json_integer(sqlite3_column_int64(st, 1)));
+		sqlite3_finalize(st);
+	}
+	reply(resp, 200,
+	      json_pack("{s:I, s:I, s:o, s:o}", "used",
+			(json_int_t)emu_org_api_used(org), "max",
+			(json_int_t)emu_org_api_max(org), "byUser", by_user,
+			"byResource", by_res));
+}
+
 /* ---- router ---- */
 
 void emu_admin_handle(struct emu_org *org, struct emu_req *req,
@@ -1113,6 +1170,11 @@ void emu_admin_handle(struct emu_org *org, struct emu_req *req,
 			new_refresh_token(org, req, resp, p.seg[1]);
 		else
 			reply_bad_method(resp, "POST");
+	} else if (is(&p, 0, "api-usage") && p.n == 1) {
+		if (method(req, "GET"))
+			api_usage(org, resp);
+		else
+			reply_bad_method(resp, "GET");
 	} else if (is(&p, 0, "health") && p.n == 1) {
 		if (method(req, "GET"))
 			reply(resp, 200,
