@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
+#include <libxml/xmlerror.h>
 
 #include "base/log.h"
 #include "http.h"
@@ -134,6 +135,20 @@ static int write_ready_file(const char *path, const char *url)
 	return 0;
 }
 
+/* libxml2 reports a client's bad XML on stderr by default; the client
+ * already gets a fault, so say nothing. */
+static void xml_quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void xml_quiet_structured(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
 int main(int argc, char **argv)
 {
 	struct base_err err = BASE_ERR_INIT;
@@ -153,6 +168,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	xmlInitParser();
+	xmlThrDefSetGenericErrorFunc(NULL, xml_quiet);
+	xmlThrDefSetStructuredErrorFunc(NULL, xml_quiet_structured);
+	xmlSetGenericErrorFunc(NULL, xml_quiet);
+	xmlSetStructuredErrorFunc(NULL, xml_quiet_structured);
 	if (emu_orgfile_load(o.org_file, &def, &err) != 0) {
 		fprintf(stderr, "sfemu: %s\n", err.msg);
 		goto out;

@@ -87,6 +87,19 @@ static void client_fault(struct soap_ctx *c, int status, const char *message)
 	envelope_close(c);
 }
 
+/* Length of the longest prefix of s within max bytes that ends on a whole
+ * UTF-8 character, so a cut name never leaves half a character behind. */
+static int utf8_cut(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return (int)n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return (int)max;
+}
+
 static xmlNode *first_element(xmlNode *n)
 {
 	for (; n; n = n->next)
@@ -450,9 +463,12 @@ void emu_soap_handle(struct emu_org *org, struct emu_req *req,
 		goto out;
 	}
 	if (!op->ns || strcmp((const char *)op->ns->href, c.ns) != 0) {
+		const char *href = op->ns ? (const char *)op->ns->href : "";
+
 		snprintf(msg, sizeof(msg),
-			 "Element {%.60s}%.40s invalid at this location",
-			 op->ns ? (const char *)op->ns->href : "",
+			 "Element {%.*s}%.*s invalid at this location",
+			 utf8_cut(href, 60), href,
+			 utf8_cut((const char *)op->name, 40),
 			 (const char *)op->name);
 		client_fault(&c, 400, msg);
 		goto out;
@@ -470,7 +486,8 @@ void emu_soap_handle(struct emu_org *org, struct emu_req *req,
 		do_set_password(&c, header, op);
 	} else {
 		snprintf(msg, sizeof(msg),
-			 "No operation available for request {%s}%.40s", c.ns,
+			 "No operation available for request {%s}%.*s", c.ns,
+			 utf8_cut((const char *)op->name, 40),
 			 (const char *)op->name);
 		client_fault(&c, 400, msg);
 	}
