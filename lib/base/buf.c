@@ -127,6 +127,42 @@ int base_buf_put_xml(struct base_buf *b, const char *s)
 	return base_buf_append(b, run, (size_t)(s - run));
 }
 
+int base_buf_put_json(struct base_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	base_buf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[7];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		base_buf_append(b, run, (size_t)(s - run));
+		run = s + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			base_buf_append(b, esc, 6);
+			continue;
+		}
+		base_buf_append(b, esc, 2);
+	}
+	base_buf_append(b, run, (size_t)(s - run));
+	return base_buf_putc(b, '"');
+}
+
 int base_buf_err(const struct base_buf *b)
 {
 	return b->err;

@@ -31,6 +31,8 @@ int base_buf_vprintf(struct base_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Appends s with & < > " ' escaped for XML and HTML text and attributes. */
 int base_buf_put_xml(struct base_buf *b, const char *s);
+/* Appends s as a JSON string literal, quotes included (s is UTF-8). */
+int base_buf_put_json(struct base_buf *b, const char *s);
 int base_buf_err(const struct base_buf *b); /* check once, at the end */
 const char *base_buf_str(const struct base_buf *b); /* "" when empty */
 void base_buf_reset(struct base_buf *b); /* len = 0, keeps memory and error */

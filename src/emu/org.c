@@ -18,7 +18,7 @@
 #include "base/banned.h"
 
 /* Bump when the schema changes; an older data dir is refused, not guessed at. */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -26,7 +26,8 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS emu_profile(id TEXT PRIMARY KEY,"
 	" name TEXT NOT NULL UNIQUE COLLATE NOCASE, user_license TEXT,"
 	" permissions TEXT NOT NULL, login_hours TEXT,"
-	" login_ip_ranges TEXT NOT NULL, permission_set_id TEXT);"
+	" login_ip_ranges TEXT NOT NULL, permission_set_id TEXT,"
+	" field_permissions TEXT NOT NULL DEFAULT '[]');"
 	"CREATE TABLE IF NOT EXISTS permission_set(id TEXT PRIMARY KEY,"
 	" name TEXT NOT NULL UNIQUE COLLATE NOCASE, label TEXT,"
 	" permissions TEXT NOT NULL, profile_id TEXT);"
@@ -470,14 +471,15 @@ int emu_org_profile_json(struct emu_org *org, const char *id_or_name,
 	*out = NULL;
 	if (emu_db_prepare(org->db, &st, err,
 			   "SELECT id, name, user_license, permissions, login_hours,"
-			   " login_ip_ranges, permission_set_id FROM emu_profile"
+			   " login_ip_ranges, permission_set_id, field_permissions"
+			   " FROM emu_profile"
 			   " WHERE id = ? OR name = ?",
 			   "ss", id_or_name, id_or_name))
 		return BASE_ERR;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *hours = emu_db_text(st, 4);
 
-		p = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "id",
+		p = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o}", "id",
 			      emu_db_text(st, 0), "name", emu_db_text(st, 1),
 			      "userLicense", emu_db_text(st, 2), "permissions",
 			      json_loads(emu_db_text(st, 3), 0, NULL),
@@ -485,7 +487,9 @@ int emu_org_profile_json(struct emu_org *org, const char *id_or_name,
 			      *hours ? json_loads(hours, 0, NULL) : json_null(),
 			      "loginIpRanges",
 			      json_loads(emu_db_text(st, 5), 0, NULL),
-			      "permissionSetId", emu_db_text(st, 6));
+			      "permissionSetId", emu_db_text(st, 6),
+			      "fieldPermissions",
+			      json_loads(emu_db_text(st, 7), 0, NULL));
 	}
 	sqlite3_finalize(st);
 	if (!p)
@@ -910,16 +914,17 @@ static int seed_profiles(struct emu_org *org, json_t *def, struct base_err *err)
 		char *perms = dump(json_object_get(p, "permissions"));
 		char *h = hours && !json_is_null(hours) ? dump(hours) : NULL;
 		char *ips = dump(json_object_get(p, "loginIpRanges"));
+		char *fls = dump(json_object_get(p, "fieldPermissions"));
 		int rc = emu_org_new_id(org, "00e", id, err) ||
 			 emu_org_new_id(org, "0PS", ps, err);
 
 		if (!rc)
 			rc = emu_db_run(org->db, err,
-					"INSERT INTO emu_profile VALUES(?, ?, ?, ?, ?, ?, ?)",
-					"sssssss", id,
+					"INSERT INTO emu_profile VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+					"ssssssss", id,
 					json_string_value(json_object_get(p, "name")),
 					json_string_value(json_object_get(p, "userLicense")),
-					perms, h, ips, ps);
+					perms, h, ips, ps, fls);
 		if (!rc)
 			rc = emu_db_run(org->db, err,
 					"INSERT INTO permission_set VALUES(?, ?, ?, ?, ?)",
@@ -927,6 +932,7 @@ static int seed_profiles(struct emu_org *org, json_t *def, struct base_err *err)
 		free(perms);
 		free(h);
 		free(ips);
+		free(fls);
 		if (rc)
 			return base_err_wrap(err, "profiles[%zu]", i);
 	}
@@ -1235,6 +1241,8 @@ void emu_org_free(struct emu_org *org)
 {
 	if (!org)
 		return;
+	for (int i = 0; i < EMU_ORG_MAX_CURSORS; i++)
+		emu_query_cursor_free(org->cursors[i]);
 	emu_stmt_cache_clear(&org->stmts);
 	sqlite3_close(org->db);
 	emu_schema_free(org->schema);

@@ -13,6 +13,11 @@
 #include "schema.h"
 #include "sfid.h"
 
+#define EMU_ORG_MAX_CURSORS 64
+struct emu_query_cursor;
+/* Frees a query cursor and finalizes its statement (rest_query.c). */
+void emu_query_cursor_free(struct emu_query_cursor *c);
+
 /*
  * Internally locked by the caller's discipline: every request handler takes
  * `lock` for its whole call (emu_org_lock), so the store, `conf` and the
@@ -28,6 +33,16 @@ struct emu_org {
 	char *data_dir;           /* NULL when the org lives in memory */
 	int64_t clock_offset_ms;  /* guarded by lock */
 	struct emu_schema *schema; /* immutable after open */
+	/*
+	 * Field-level security of the REST call in progress: its user's
+	 * profile fieldPermissions, set by rest.c for the length of the call
+	 * (NULL otherwise); guarded by lock. records.c and the SOQL options
+	 * read it, so every path (single records, collections, composite,
+	 * query) hides the same fields.
+	 */
+	json_t *fls;
+	/* Open query cursors (query locators); guarded by lock. */
+	struct emu_query_cursor *cursors[EMU_ORG_MAX_CURSORS];
 	struct emu_stmt_cache stmts; /* guarded by lock */
 };
 

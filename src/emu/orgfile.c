@@ -347,10 +347,52 @@ static int check_unique_name(json_t *arr, size_t upto, const char *key,
 	return 0;
 }
 
+/*
+ * Field-level security, as Profile metadata's fieldPermissions:
+ * [{"field": "Account.AnnualRevenue", "readable": false, "editable": false}].
+ * Whether each field exists is checked with the schema (check_schema).
+ */
+static int check_field_permissions(json_t *fps, const char *where,
+				   struct base_err *err)
+{
+	const char *const keys[] = {"field", "readable", "editable", NULL};
+	char at[160];
+	size_t i;
+	json_t *fp;
+
+	json_array_foreach(fps, i, fp) {
+		const char *f = json_string_value(json_object_get(fp, "field"));
+		json_t *rd, *ed;
+
+		snprintf(at, sizeof(at), "%s[%zu]", where, i);
+		if (!json_is_object(fp))
+			return bad(err, at, "must be an object");
+		if (only_keys(fp, keys, at, err))
+			return BASE_EINVAL;
+		if (!f || !strchr(f, '.') || strchr(f, '.') == f ||
+		    !strchr(f, '.')[1])
+			return bad(err, at,
+				   "'field' must be \"Object.Field\", like "
+				   "\"Account.AnnualRevenue\"");
+		rd = field(fp, "readable", JSON_TRUE, json_true(), at, err);
+		if (!rd)
+			return BASE_EINVAL;
+		ed = field(fp, "editable", JSON_TRUE, json_boolean(json_is_true(rd)),
+			   at, err);
+		if (!ed)
+			return BASE_EINVAL;
+		if (json_is_true(ed) && !json_is_true(rd))
+			return bad(err, at, "a field can't be editable but not "
+					    "readable");
+	}
+	return 0;
+}
+
 static int check_profiles(json_t *root, struct base_err *err)
 {
 	const char *const keys[] = {"name", "userLicense", "permissions",
 				    "loginHours", "loginIpRanges", "description",
+				    "fieldPermissions",
 				    NULL};
 	json_t *profiles = json_object_get(root, "profiles");
 	char at[64], sub[96];
@@ -389,6 +431,10 @@ static int check_profiles(json_t *root, struct base_err *err)
 		snprintf(sub, sizeof(sub), "%s.loginIpRanges", at);
 		if (!v || emu_orgfile_check_ip_ranges(v, "startAddress",
 						      "endAddress", sub, err))
+			return BASE_EINVAL;
+		v = field(p, "fieldPermissions", JSON_ARRAY, json_array(), at, err);
+		snprintf(sub, sizeof(sub), "%s.fieldPermissions", at);
+		if (!v || check_field_permissions(v, sub, err))
 			return BASE_EINVAL;
 	}
 	return 0;
@@ -662,13 +708,43 @@ static int check_records(json_t *root, struct base_err *err)
 	return 0;
 }
 
-/* Custom objects and fields must build into a schema. */
+/* Custom objects and fields must build into a schema, and the fields that
+ * profiles' field-level security names must exist. */
 static int check_schema(json_t *root, struct base_err *err)
 {
 	struct emu_schema *s = NULL;
 	int rc = emu_schema_build(json_object_get(root, "customObjects"),
 				  json_object_get(root, "customFields"), &s, err);
+	size_t i, j;
+	json_t *p, *fp;
 
+	json_array_foreach(json_object_get(root, "profiles"), i, p) {
+		json_array_foreach(json_object_get(p, "fieldPermissions"), j, fp) {
+			const char *name =
+				json_string_value(json_object_get(fp, "field"));
+			const char *dot = strchr(name, '.');
+			char obj[128];
+			const struct emu_sobject *o;
+			const struct emu_field *f;
+
+			if (rc)
+				break;
+			snprintf(obj, sizeof(obj), "%.*s", (int)(dot - name), name);
+			o = emu_schema_object(s, obj);
+			f = o ? emu_sobject_field(o, dot + 1) : NULL;
+			if (!f)
+				rc = base_err_set(err, BASE_EINVAL,
+						  "profiles[%zu].fieldPermissions"
+						  "[%zu]: no field '%s'",
+						  i, j, name);
+			else if (!f->nillable || !strcmp(f->name, "Id"))
+				rc = base_err_set(err, BASE_EINVAL,
+						  "profiles[%zu].fieldPermissions"
+						  "[%zu]: '%s' is required and "
+						  "always visible",
+						  i, j, name);
+		}
+	}
 	emu_schema_free(s);
 	return rc;
 }

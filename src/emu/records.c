@@ -281,6 +281,40 @@ int emu_records_init(struct emu_org *org, struct base_err *err)
 	return create_views(org, err);
 }
 
+/* ---- field-level security ---- */
+
+static json_t *fls_entry(const struct emu_org *org, const char *object,
+			 const char *field)
+{
+	size_t i, on = strlen(object);
+	json_t *fp;
+
+	json_array_foreach(org->fls, i, fp) {
+		const char *f = json_string_value(json_object_get(fp, "field"));
+
+		if (f && strncasecmp(f, object, on) == 0 && f[on] == '.' &&
+		    strcasecmp(f + on + 1, field) == 0)
+			return fp;
+	}
+	return NULL;
+}
+
+bool emu_fls_readable(const struct emu_org *org, const char *object,
+		      const char *field)
+{
+	json_t *fp = org->fls ? fls_entry(org, object, field) : NULL;
+
+	return !fp || json_is_true(json_object_get(fp, "readable"));
+}
+
+bool emu_fls_editable(const struct emu_org *org, const char *object,
+		      const char *field)
+{
+	json_t *fp = org->fls ? fls_entry(org, object, field) : NULL;
+
+	return !fp || json_is_true(json_object_get(fp, "editable"));
+}
+
 /* ---- values ---- */
 
 const struct emu_sobject *emu_record_object_of(struct emu_org *org,
@@ -627,6 +661,8 @@ static int collect(struct emu_org *org, const struct emu_sobject *o,
 		if (!strcmp(key, "attributes"))
 			continue;
 		f = emu_sobject_field(o, key);
+		if (f && !emu_fls_readable(org, o->name, f->name))
+			f = NULL;
 		if (!f)
 			return emu_sferr_set(e, 400, "INVALID_FIELD",
 					     "No such column '%.80s' on sobject "
@@ -655,7 +691,8 @@ static int collect(struct emu_org *org, const struct emu_sobject *o,
 		if (has_change(c, f))
 			return emu_sferr_set(e, 400, "JSON_PARSER_ERROR",
 					     "Duplicate field: %s", f->name);
-		if (insert ? !f->createable : !f->updateable) {
+		if ((insert ? !f->createable : !f->updateable) ||
+		    !emu_fls_editable(org, o->name, f->name)) {
 			/* Report every read-only field together, as Salesforce does. */
 			if (!have_bad)
 				emu_sferr_set(&bad, 400,
@@ -1045,6 +1082,8 @@ int emu_record_get(struct emu_org *org, const struct emu_sobject *o,
 			while (*nm == ' ')
 				nm++;
 			sel[n] = emu_sobject_field(o, nm);
+			if (sel[n] && !emu_fls_readable(org, o->name, sel[n]->name))
+				sel[n] = NULL;
 			if (!sel[n])
 				return emu_sferr_set(
 					e, 400, "INVALID_FIELD",
@@ -1062,7 +1101,8 @@ int emu_record_get(struct emu_org *org, const struct emu_sobject *o,
 		}
 	} else {
 		for (int i = 0; i < o->nfields; i++)
-			sel[n++] = &o->fields[i];
+			if (emu_fls_readable(org, o->name, o->fields[i].name))
+				sel[n++] = &o->fields[i];
 	}
 	if (o->setup) {
 		if (!emu_sfid_to18(id, id18) || strncmp(id18, o->key_prefix, 3))

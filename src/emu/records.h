@@ -66,6 +66,13 @@ int emu_record_find(struct emu_org *org, const struct emu_sobject *o,
 const struct emu_sobject *emu_record_object_of(struct emu_org *org,
 					       const char *id);
 
+/* Field-level security of the current REST caller (org->fls): a field
+ * that isn't readable reads exactly like one that doesn't exist. */
+bool emu_fls_readable(const struct emu_org *org, const char *object,
+		      const char *field);
+bool emu_fls_editable(const struct emu_org *org, const char *object,
+		      const char *field);
+
 /* Appends one SQLite column value as JSON for a field of type t. */
 json_t *emu_record_value_json(sqlite3_stmt *st, int col, enum emu_ftype t);
 

@@ -188,6 +188,19 @@ static void limits(struct emu_rest *r)
 	json_decref(v);
 }
 
+/* The caller's field-level security, for the length of the call. */
+static void set_fls(struct emu_rest *r)
+{
+	json_t *p = NULL;
+
+	if (emu_org_profile_json(r->org, r->user.profile_id, &p, NULL) == 0) {
+		r->org->fls = json_incref(json_object_get(p, "fieldPermissions"));
+		json_decref(p);
+	}
+}
+
+static void dispatch(struct emu_rest *r);
+
 /* Splits the path after the version into %-decoded segments. */
 static bool split_segments(struct emu_rest *r)
 {
@@ -221,6 +234,7 @@ void emu_rest_handle(struct emu_org *org, struct emu_req *req,
 		     struct emu_resp *resp, const char *rest)
 {
 	struct emu_rest r = {.org = org, .req = req, .resp = resp};
+	json_t *saved_fls;
 	char seg[32];
 	size_t n;
 
@@ -252,23 +266,35 @@ void emu_rest_handle(struct emu_org *org, struct emu_req *req,
 				   "The requested resource does not exist");
 		return;
 	}
-	if (!spend_api_call(&r))
+	/* A composite counts once, however many subrequests it runs. */
+	if (!req->uncounted && !spend_api_call(&r))
 		return;
-	if (r.nsegs == 0)
-		list_resources(&r);
-	else if (!strcmp(r.segs[0], "sobjects"))
-		emu_rest_sobjects(&r);
-	else if (!strcmp(r.segs[0], "query"))
-		emu_rest_query(&r, false);
-	else if (!strcmp(r.segs[0], "queryAll"))
-		emu_rest_query(&r, true);
-	else if (!strcmp(r.segs[0], "composite"))
-		emu_rest_composite(&r);
-	else if (!strcmp(r.segs[0], "limits") && r.nsegs == 1)
-		limits(&r);
-	else if (!strcmp(r.segs[0], "tooling"))
-		emu_rest_tooling(&r);
+	/* Composite subrequests come back through here: restore, don't clear. */
+	saved_fls = org->fls;
+	org->fls = NULL;
+	set_fls(&r);
+	dispatch(&r);
+	json_decref(org->fls);
+	org->fls = saved_fls;
+}
+
+static void dispatch(struct emu_rest *r)
+{
+	if (r->nsegs == 0)
+		list_resources(r);
+	else if (!strcmp(r->segs[0], "sobjects"))
+		emu_rest_sobjects(r);
+	else if (!strcmp(r->segs[0], "query"))
+		emu_rest_query(r, false);
+	else if (!strcmp(r->segs[0], "queryAll"))
+		emu_rest_query(r, true);
+	else if (!strcmp(r->segs[0], "composite"))
+		emu_rest_composite(r);
+	else if (!strcmp(r->segs[0], "limits") && r->nsegs == 1)
+		limits(r);
+	else if (!strcmp(r->segs[0], "tooling"))
+		emu_rest_tooling(r);
 	else
-		emu_reply_sf_error(resp, 404, "NOT_FOUND",
+		emu_reply_sf_error(r->resp, 404, "NOT_FOUND",
 				   "The requested resource does not exist");
 }

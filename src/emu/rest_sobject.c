@@ -57,8 +57,11 @@ static json_t *object_summary(const struct emu_rest *r,
 	return v;
 }
 
-static json_t *field_describe(const struct emu_field *f)
+static json_t *field_describe(const struct emu_org *org,
+			      const struct emu_sobject *o,
+			      const struct emu_field *f)
 {
+	bool editable = emu_fls_editable(org, o->name, f->name);
 	json_t *v = json_object(), *pl = json_array(), *refs = json_array();
 	bool text = f->type != EMU_FT_BOOLEAN && f->type != EMU_FT_INT &&
 		    f->type != EMU_FT_DOUBLE && f->type != EMU_FT_CURRENCY &&
@@ -79,7 +82,7 @@ static json_t *field_describe(const struct emu_field *f)
 	json_object_set_new(v, "calculated", json_boolean(f->calculated));
 	json_object_set_new(v, "cascadeDelete", json_false());
 	json_object_set_new(v, "caseSensitive", json_false());
-	json_object_set_new(v, "createable", json_boolean(f->createable));
+	json_object_set_new(v, "createable", json_boolean(f->createable && editable));
 	json_object_set_new(v, "custom", json_boolean(f->custom));
 	json_object_set_new(v, "defaultValue",
 			    f->default_value && f->type == EMU_FT_BOOLEAN
@@ -118,7 +121,7 @@ static json_t *field_describe(const struct emu_field *f)
 	json_object_set_new(v, "sortable", json_boolean(f->sortable));
 	json_object_set_new(v, "type", json_string(emu_ftype_name(f->type)));
 	json_object_set_new(v, "unique", json_boolean(f->unique));
-	json_object_set_new(v, "updateable", json_boolean(f->updateable));
+	json_object_set_new(v, "updateable", json_boolean(f->updateable && editable));
 	return v;
 }
 
@@ -162,8 +165,12 @@ static void describe(struct emu_rest *r, const struct emu_sobject *o)
 	json_t *v = object_summary(r, o), *fields = json_array();
 	char rt[160];
 
+	/* Field-level security: a hidden field isn't described at all. */
 	for (int i = 0; i < o->nfields; i++)
-		json_array_append_new(fields, field_describe(&o->fields[i]));
+		if (emu_fls_readable(r->org, o->name, o->fields[i].name))
+			json_array_append_new(fields,
+					      field_describe(r->org, o,
+							     &o->fields[i]));
 	json_object_set_new(v, "fields", fields);
 	json_object_set_new(v, "childRelationships",
 			    child_relationships(r->org->schema, o));
@@ -279,7 +286,8 @@ static void by_external_id(struct emu_rest *r, const struct emu_sobject *o,
 	json_t *body;
 	int n = 0, rc;
 
-	if (!f || (!f->external_id && !f->id_lookup && strcmp(f->name, "Id"))) {
+	if (!f || (!f->external_id && !f->id_lookup && strcmp(f->name, "Id")) ||
+	    !emu_fls_readable(r->org, o->name, f->name)) {
 		emu_sferr_set(&e, 404, "NOT_FOUND",
 			      "Provided external ID field does not exist or is "
 			      "not accessible: %s",
