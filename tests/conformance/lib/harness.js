@@ -10,6 +10,8 @@ const READY_TIMEOUT_MS = 10000;
 const STOP_TIMEOUT_MS = 5000;
 const POLL_MS = 50;
 const OUTPUT_LIMIT = 64 * 1024; /* bytes of sfemu output kept for diagnostics */
+const REQUEST_LOG_LIMIT = 10000; /* request lines kept (--log-level debug) */
+const LOG_SETTLE_MS = 100; /* for sfemu to log the last request of a case */
 
 const DEFAULT_SFEMU = path.resolve(__dirname, '../../../build/sfemu');
 
@@ -145,6 +147,15 @@ function within(ms, what, promise)
 	}));
 }
 
+/* Thrown by a case that cannot run because an earlier one failed. */
+class NotRun extends Error {
+	constructor(why)
+	{
+		super(why);
+		this.name = 'NotRun';
+	}
+}
+
 /* Resolves to the error `promise` rejects with; rejects if it succeeds. */
 async function rejectionOf(what, promise)
 {
@@ -172,9 +183,25 @@ function sleep(ms)
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/* A running sfemu: `baseUrl` once ready; stop() ends it and reports how. */
+/* Calls `fn` with each whole line of a stream. */
+function eachLine(stream, fn)
+{
+	let partial = '';
+	stream.on('data', (chunk) => {
+		const lines = (partial + chunk).split('\n');
+		partial = lines.pop();
+		lines.forEach(fn);
+	});
+}
+
+/* sfemu --log-level debug logs each request as
+ * "<time> DEBUG <METHOD> <path> -> <status> (<client>)". */
+const REQUEST_LINE = /\sDEBUG\s+([A-Z]+ \S+ -> \d{3}\b.*)$/;
+
+/* A running sfemu: `baseUrl` once ready; stop() ends it and reports how.
+ * `requests` holds the request lines sfemu logged, oldest first. */
 class Sfemu {
-	constructor(binary, orgFile)
+	constructor(binary, orgFile, extraArgs = [])
 	{
 		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfemu-conformance-'));
 		this.readyFile = path.join(this.dir, 'ready');
@@ -183,11 +210,23 @@ class Sfemu {
 		this.spawnError = null;
 
 		this.child = spawn(binary, ['--listen', '127.0.0.1:0', '--org', orgFile,
-					    '--ready-file', this.readyFile],
+					    '--ready-file', this.readyFile, ...extraArgs],
 				   { stdio: ['ignore', 'pipe', 'pipe'] });
 		running.add(this);
 		this.stdout = tail(this.child.stdout);
 		this.stderr = tail(this.child.stderr);
+		this.requests = [];
+		this.requestsDropped = 0;
+		eachLine(this.child.stderr, (line) => {
+			const m = REQUEST_LINE.exec(line);
+			if (!m)
+				return;
+			this.requests.push(m[1]);
+			if (this.requests.length > REQUEST_LOG_LIMIT) {
+				this.requests.shift();
+				this.requestsDropped++;
+			}
+		});
 		this.exited = new Promise((resolve) => {
 			this.child.on('error', (err) => {
 				this.spawnError = err;
@@ -307,16 +346,29 @@ function printResult(name, passed, diagnostics)
 			console.log(`  # ${part}`);
 }
 
+/* The request lines sfemu logged since `mark`, a count of the lines logged before. */
+function requestsSince(sfemu, mark)
+{
+	const from = Math.max(0, mark - sfemu.requestsDropped);
+	return sfemu.requests.slice(from).map((line) => `  ${line}`);
+}
+
 /*
  * Starts sfemu with `orgFile`, runs each case in order as
  * `await fn(baseUrl)` (a throw is a failure; each case is limited to
  * `caseTimeoutMs`), prints one TAP line per case, stops sfemu and exits
  * 0 if everything passed, else 1.  SFEMU in the environment overrides the
  * binary (default build/sfemu).
+ *
+ * With `traceRequests`, sfemu runs with --log-level debug and a failed case
+ * lists the requests sfemu answered during it; CONFORMANCE_TRACE=1 in the
+ * environment lists them for passing cases too.
  */
-async function main(cases, { orgFile, caseTimeoutMs })
+async function main(cases, { orgFile, caseTimeoutMs, traceRequests = false })
 {
-	const sfemu = new Sfemu(process.env.SFEMU || DEFAULT_SFEMU, orgFile);
+	const sfemu = new Sfemu(process.env.SFEMU || DEFAULT_SFEMU, orgFile,
+				traceRequests ? ['--log-level', 'debug'] : []);
+	const traceAll = traceRequests && process.env.CONFORMANCE_TRACE === '1';
 	let failed = 0;
 	let startError = null;
 
@@ -328,18 +380,34 @@ async function main(cases, { orgFile, caseTimeoutMs })
 
 	for (const { name, fn } of cases) {
 		let diagnostics = [];
+		const mark = sfemu.requests.length + sfemu.requestsDropped;
+		let ran = false; /* whether it got to talk to sfemu */
 		if (startError) {
 			diagnostics = [`not run: ${startError.message}`];
 		} else {
+			ran = true;
 			try {
 				await timeLimit(caseTimeoutMs, 'test case', fn(sfemu.baseUrl));
 			} catch (err) {
-				diagnostics = err instanceof CheckFailure ? err.failures : describeError(err);
+				if (err instanceof NotRun) {
+					ran = false;
+					diagnostics = [`not run: ${err.message}`];
+				} else {
+					diagnostics = err instanceof CheckFailure ? err.failures :
+						describeError(err);
+				}
 			}
 		}
-		if (diagnostics.length > 0)
+		const passed = diagnostics.length === 0;
+		if (!passed)
 			failed++;
-		printResult(name, diagnostics.length === 0, diagnostics);
+		if (traceRequests && ran && (traceAll || !passed)) {
+			await sleep(LOG_SETTLE_MS);
+			const seen = requestsSince(sfemu, mark);
+			diagnostics.push(seen.length > 0 ? 'sfemu answered:' : 'sfemu answered no requests',
+					 ...seen);
+		}
+		printResult(name, passed, diagnostics);
 	}
 
 	const stopProblems = await sfemu.stop();
@@ -351,4 +419,4 @@ async function main(cases, { orgFile, caseTimeoutMs })
 	process.exit(0);
 }
 
-module.exports = { Checks, describeError, describeToken, main, rejectionOf, within };
+module.exports = { Checks, NotRun, describeError, describeToken, main, rejectionOf, within };
