@@ -29,6 +29,10 @@ struct emu_req {
 	/* Used only when conn is NULL (fuzzers, unit tests): name/value pairs. */
 	const char *(*headers)[2];
 	int nheaders;
+	/* Set on the requests /composite and /composite/batch make for their
+	 * subrequests (rest_composite.c); false for a request off the wire. */
+	bool subrequest;
+	bool uncounted; /* a /composite subrequest: the composite counted once */
 };
 
 struct emu_resp_header {
