@@ -493,11 +493,11 @@ static void run_query(struct emu_rest *r, const char *soql, bool all)
 	{
 		static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					    "abcdefghijklmnopqrstuvwxyz";
-		char rnd[16];
+		char rnd[10], id15[16];
 
-		emu_random_token(rnd, 12, alnum);
-		snprintf(c->id, sizeof(c->id), "01g%.2s%s", r->org->pod, rnd);
-		emu_sfid_to18(c->id, c->id);
+		emu_random_token(rnd, 9, alnum);
+		snprintf(id15, sizeof(id15), "01g%.2s0%s", r->org->pod, rnd);
+		emu_sfid_to18(id15, c->id);
 	}
 	snprintf(c->user_id, sizeof(c->user_id), "%s", r->user.id);
 	c->plan = plan;

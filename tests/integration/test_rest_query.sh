@@ -8,7 +8,7 @@ AT=$(json .access_token)
 V=/services/data/v60.0
 api() { m=$1; p=$2; shift 2; req "$m" "$V$p" -H "Authorization: Bearer $AT" "$@"; }
 post() { api "$1" "$2" -H 'Content-Type: application/json' --data-binary "$3"; }
-q() { api GET "/query" -G --data-urlencode "q=$1" "$@"; }
+q() { s=$1; shift; api GET /query -G --data-urlencode "q=$s" "$@"; }
 
 q "SELECT Id, Name FROM Account ORDER BY Name"
 expect "a query returns the seeded records in order" "$(json '[.records[].Name] | join(",")')" "Globex,Initech,Umbrella"
@@ -100,7 +100,7 @@ q "SELECT Id FROM Account OFFSET 2001"
 expect "OFFSET over 2,000" "$(json '.[0].errorCode')" NUMBER_OUTSIDE_VALID_RANGE
 q "SELECT Id FROM Account WHERE Name = 'x'' OR 1=1 --'"
 expect "a quote can't break out of a literal" "$STATUS" 400
-q "SELECT Id FROM Account WHERE Name = 'x\\' OR Name != ''"
+q "SELECT Id FROM Account WHERE Name = 'x\\' OR Name != \\'y'"
 expect "an escaped quote stays inside the literal" "$(json .totalSize)" 0
 api GET /query
 expect "no q" "$(json '.[0].errorCode')" MALFORMED_QUERY
