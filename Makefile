@@ -10,7 +10,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libxml-2.0 sqlite3 libcrypto
+PKGS    := libmicrohttpd jansson libxml-2.0 sqlite3 libcrypto libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -29,13 +29,17 @@ WARN    += -Werror
 endif
 OPT     ?= -O1 -g
 EXTRA   ?=
-CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(EXTRA) -Ilib -Isrc $(PKG_CFLAGS) -MMD -MP
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(EXTRA) -Iinclude -Ilib -Isrc $(PKG_CFLAGS) -MMD -MP
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
 
 BASE_SRC := $(wildcard lib/base/*.c)
+SF_SRC   := $(wildcard lib/sf/*.c)
 EMU_SRC  := $(filter-out src/emu/main.c,$(wildcard src/emu/*.c))
+BRIDGE_SRC := $(filter-out src/bridge/main.c,$(wildcard src/bridge/*.c src/bridge/*/*.c))
 BASE_OBJ := $(BASE_SRC:%.c=$(BUILD)/obj/%.o)
+SF_OBJ   := $(SF_SRC:%.c=$(BUILD)/obj/%.o)
 EMU_OBJ  := $(EMU_SRC:%.c=$(BUILD)/obj/%.o)
+BRIDGE_OBJ := $(BRIDGE_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -43,7 +47,9 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .SECONDARY:
 
 .PHONY: all test asan tsan release fuzz bench run deps clean check-banned
-all: $(BUILD)/sfemu $(UNIT_BIN)
+ITEST_SRC := $(wildcard tests/integration/itest_*.c)
+ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+all: $(BUILD)/sfemu $(if $(wildcard src/bridge/main.c),$(BUILD)/sfbridge) $(UNIT_BIN) $(ITEST_BIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -52,10 +58,18 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/sfemu: $(BUILD)/obj/src/emu/main.o $(EMU_OBJ) $(BASE_OBJ)
 	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL)
 
+$(BUILD)/sfbridge: $(BUILD)/obj/src/bridge/main.o $(BRIDGE_OBJ) $(SF_OBJ) $(BASE_OBJ)
+	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL)
+
 # Unit tests link everything but main(); cmocka drives them.
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(EMU_OBJ) $(BASE_OBJ)
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(EMU_OBJ) $(SF_OBJ) $(BRIDGE_OBJ) $(BASE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL) -lcmocka
+
+# C integration tests (libsf against a running sfemu; tests/integration/*.sh start it).
+$(BUILD)/tests/itest_%: $(BUILD)/obj/tests/integration/itest_%.o $(SF_OBJ) $(BRIDGE_OBJ) $(BASE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL)
 
 deps:
 	@scripts/deps
@@ -88,11 +102,11 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 build/fuzz/bin/%: fuzz/%.c FORCE
 	@$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
 		EXTRA="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
-		$(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o)
+		$(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o) $(SF_SRC:%.c=build/fuzz/obj/%.o)
 	@mkdir -p $(dir $@)
-	clang $(STD) $(filter-out -Wno-format-truncation,$(WARN)) -O1 -g -Ilib -Isrc $(PKG_CFLAGS) \
+	clang $(STD) $(filter-out -Wno-format-truncation,$(WARN)) -O1 -g -Iinclude -Ilib -Isrc $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer $< \
-		$(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o) \
+		$(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o) $(SF_SRC:%.c=build/fuzz/obj/%.o) \
 		-o $@ $(LDLIBS_ALL)
 fuzz: deps $(FUZZ_BIN)
 	@scripts/fuzz-all $(FUZZ_SECONDS) $(FUZZ_BIN)
