@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
+#include <sqlite3.h>
 #include <libxml/xmlerror.h>
 
 #include "base/log.h"
@@ -167,6 +168,8 @@ int main(int argc, char **argv)
 			o.listen);
 		return 2;
 	}
+	/* SQLite's memory statistics take a global lock on every allocation. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	xmlInitParser();
 	xmlThrDefSetGenericErrorFunc(NULL, xml_quiet);
 	xmlThrDefSetStructuredErrorFunc(NULL, xml_quiet_structured);

@@ -18,7 +18,7 @@
 #include "base/banned.h"
 
 /* Bump when the schema changes; an older data dir is refused, not guessed at. */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -119,25 +119,39 @@ int emu_org_set_clock_offset(struct emu_org *org, int64_t offset_ms,
 int emu_org_new_id(struct emu_org *org, const char *prefix,
 		   char out[EMU_SFID_LEN + 1], struct base_err *err)
 {
+	struct emu_id_block *b = NULL;
 	sqlite3_stmt *st;
-	long long next;
 
-	/* One statement does it: bump the counter and read it back. */
-	st = emu_db_cached(org->db, &org->stmts, err,
-			   "INSERT INTO id_seq(prefix, next) VALUES(?, 2) ON "
-			   "CONFLICT(prefix) DO UPDATE SET next = next + 1 "
-			   "RETURNING next - 1",
-			   "s", prefix);
-	if (!st || sqlite3_step(st) != SQLITE_ROW) {
-		if (st)
-			sqlite3_reset(st);
-		return base_err_set(err, BASE_ERR, "new '%s' id: %s", prefix,
-				    sqlite3_errmsg(org->db));
+	for (int i = 0; i < org->nid_blocks && !b; i++)
+		if (!strcmp(org->id_blocks[i].prefix, prefix))
+			b = &org->id_blocks[i];
+	if (!b) {
+		if (org->nid_blocks == EMU_ORG_MAX_ID_PREFIXES)
+			return base_err_set(err, BASE_ETOOBIG, "too many id prefixes");
+		b = &org->id_blocks[org->nid_blocks++];
+		memset(b, 0, sizeof(*b));
+		snprintf(b->prefix, sizeof(b->prefix), "%s", prefix);
 	}
-	next = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (b->next == b->end) {
+		/* Reserve a block of ids in the store: one write per 1,000 ids,
+		 * and a restart skips what was left of the last block. */
+		st = emu_db_cached(org->db, &org->stmts, err,
+				   "INSERT INTO id_seq(prefix, next) VALUES(?, 1001) ON "
+				   "CONFLICT(prefix) DO UPDATE SET next = next + 1000 "
+				   "RETURNING next - 1000",
+				   "s", prefix);
+		if (!st || sqlite3_step(st) != SQLITE_ROW) {
+			if (st)
+				sqlite3_reset(st);
+			return base_err_set(err, BASE_ERR, "new '%s' id: %s",
+					    prefix, sqlite3_errmsg(org->db));
+		}
+		b->next = sqlite3_column_int64(st, 0);
+		b->end = b->next + 1000;
+		sqlite3_reset(st);
+	}
 	/* Start well above 0 so ids look like Salesforce's (0055g00000ABcd). */
-	emu_sfid_make(prefix, org->pod, 3000000000ULL + (uint64_t)next, out);
+	emu_sfid_make(prefix, org->pod, 3000000000ULL + (uint64_t)b->next++, out);
 	return 0;
 }
 

@@ -14,6 +14,13 @@
 #include "sfid.h"
 
 #define EMU_ORG_MAX_CURSORS 64
+#define EMU_ORG_MAX_ID_PREFIXES 256
+
+/* Ids handed out from a block reserved in the store. */
+struct emu_id_block {
+	char prefix[4];
+	long long next, end;
+};
 struct emu_query_cursor;
 /* Frees a query cursor and finalizes its statement (rest_query.c). */
 void emu_query_cursor_free(struct emu_query_cursor *c);
@@ -41,6 +48,8 @@ struct emu_org {
 	 * query) hides the same fields.
 	 */
 	json_t *fls;
+	struct emu_id_block id_blocks[EMU_ORG_MAX_ID_PREFIXES]; /* guarded by lock */
+	int nid_blocks;
 	/* Open query cursors (query locators); guarded by lock. */
 	struct emu_query_cursor *cursors[EMU_ORG_MAX_CURSORS];
 	struct emu_stmt_cache stmts; /* guarded by lock */

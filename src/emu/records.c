@@ -87,13 +87,44 @@ static bool column_exists(struct emu_org *org, const char *table,
 	sqlite3_stmt *st;
 	bool found = false;
 
-	snprintf(sql, sizeof(sql), "PRAGMA table_info(\"%s\")", table);
+	snprintf(sql, sizeof(sql), "PRAGMA table_xinfo(\"%s\")", table);
 	if (emu_db_prepare(org->db, &st, NULL, sql, NULL))
 		return false;
 	while (!found && sqlite3_step(st) == SQLITE_ROW)
 		found = strcasecmp(emu_db_text(st, 1), col) == 0;
 	sqlite3_finalize(st);
 	return found;
+}
+
+/*
+ * Fields sfemu computes (a person's Name, an opportunity's IsWon and
+ * IsClosed) are generated columns, so every record write stays a single
+ * statement that SQLite makes atomic on its own.
+ */
+static const char *calculated_expr(const struct emu_sobject *o,
+				   const struct emu_field *f)
+{
+	if (!f->calculated)
+		return NULL;
+	if ((!strcmp(o->name, "Contact") || !strcmp(o->name, "Lead")) &&
+	    !strcmp(f->name, "Name"))
+		return "trim(coalesce(\"FirstName\", '') || ' ' ||"
+		       " coalesce(\"LastName\", ''))";
+	if (!strcmp(o->name, "Opportunity") && !strcmp(f->name, "IsWon"))
+		return "coalesce(\"StageName\" = 'Closed Won', 0)";
+	if (!strcmp(o->name, "Opportunity") && !strcmp(f->name, "IsClosed"))
+		return "coalesce(\"StageName\" IN ('Closed Won', 'Closed Lost'), 0)";
+	return NULL;
+}
+
+static void column_def(struct base_buf *sql, const struct emu_sobject *o,
+		       const struct emu_field *f)
+{
+	const char *expr = calculated_expr(o, f);
+
+	base_buf_printf(sql, "\"%s\" %s", f->name, sql_type(f->type));
+	if (expr)
+		base_buf_printf(sql, " GENERATED ALWAYS AS (%s) VIRTUAL", expr);
 }
 
 static int create_table(struct emu_org *org, const struct emu_sobject *o,
@@ -103,10 +134,13 @@ static int create_table(struct emu_org *org, const struct emu_sobject *o,
 	int rc;
 
 	base_buf_printf(&sql, "CREATE TABLE IF NOT EXISTS \"%s\" (", o->name);
-	for (int i = 0; i < o->nfields; i++)
-		base_buf_printf(&sql, "%s\"%s\" %s%s", i ? ", " : "",
-				o->fields[i].name, sql_type(o->fields[i].type),
-				i == 0 ? " PRIMARY KEY" : "");
+	for (int i = 0; i < o->nfields; i++) {
+		if (i)
+			base_buf_puts(&sql, ", ");
+		column_def(&sql, o, &o->fields[i]);
+		if (i == 0)
+			base_buf_puts(&sql, " PRIMARY KEY");
+	}
 	base_buf_puts(&sql, ");");
 	rc = base_buf_err(&sql) ? BASE_ENOMEM
 				: emu_db_exec(org->db, base_buf_str(&sql), err);
@@ -115,9 +149,8 @@ static int create_table(struct emu_org *org, const struct emu_sobject *o,
 		if (column_exists(org, o->name, o->fields[i].name))
 			continue;
 		base_buf_reset(&sql);
-		base_buf_printf(&sql, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s",
-				o->name, o->fields[i].name,
-				sql_type(o->fields[i].type));
+		base_buf_printf(&sql, "ALTER TABLE \"%s\" ADD COLUMN ", o->name);
+		column_def(&sql, o, &o->fields[i]);
 		rc = emu_db_exec(org->db, base_buf_str(&sql), err);
 	}
 	for (int i = 0; rc == 0 && i < o->nfields; i++) {
@@ -131,14 +164,21 @@ static int create_table(struct emu_org *org, const struct emu_sobject *o,
 					"\"%s.%s.u\" ON \"%s\"(\"%s\" COLLATE NOCASE)"
 					" WHERE \"IsDeleted\" = 0",
 					o->name, f->name, o->name, f->name);
-		else if (f->external_id || f->type == EMU_FT_REFERENCE ||
-			 !strcmp(f->name, "SystemModstamp") ||
+		else if (f->external_id || !strcmp(f->name, "SystemModstamp") ||
 			 !strcmp(f->name, "LastModifiedDate"))
 			base_buf_printf(&sql,
 					"CREATE INDEX IF NOT EXISTS \"%s.%s\" ON"
 					" \"%s\"(\"%s\"%s)",
 					o->name, f->name, o->name, f->name,
 					f->external_id ? " COLLATE NOCASE" : "");
+		else if (f->type == EMU_FT_REFERENCE &&
+			 strcmp(f->name, "CreatedById") != 0 &&
+			 strcmp(f->name, "LastModifiedById") != 0)
+			/* Lookups are joined on; most are empty, so skip those. */
+			base_buf_printf(&sql,
+					"CREATE INDEX IF NOT EXISTS \"%s.%s\" ON"
+					" \"%s\"(\"%s\") WHERE \"%s\" IS NOT NULL",
+					o->name, f->name, o->name, f->name, f->name);
 		else
 			continue;
 		rc = emu_db_exec(org->db, base_buf_str(&sql), err);
@@ -765,22 +805,6 @@ static int check_required(const struct emu_sobject *o, const struct changes *c,
 	return BASE_EINVAL;
 }
 
-/* Fields sfemu computes: a person's Name, an opportunity's IsWon/IsClosed. */
-static const char *calculated_sql(const struct emu_sobject *o)
-{
-	if (!strcmp(o->name, "Contact"))
-		return "UPDATE \"Contact\" SET \"Name\" = trim(coalesce(\"FirstName\", '')"
-		       " || ' ' || coalesce(\"LastName\", '')) WHERE \"Id\" = ?";
-	if (!strcmp(o->name, "Lead"))
-		return "UPDATE \"Lead\" SET \"Name\" = trim(coalesce(\"FirstName\", '')"
-		       " || ' ' || coalesce(\"LastName\", '')) WHERE \"Id\" = ?";
-	if (!strcmp(o->name, "Opportunity"))
-		return "UPDATE \"Opportunity\" SET \"IsWon\" = (\"StageName\" ="
-		       " 'Closed Won'), \"IsClosed\" = (\"StageName\" IN ('Closed Won',"
-		       " 'Closed Lost')) WHERE \"Id\" = ?";
-	return NULL;
-}
-
 /* Maps a UNIQUE index violation back to the field and the other record. */
 static int duplicate_error(struct emu_org *org, const struct emu_sobject *o,
 			   const struct changes *c, const char *self_id,
@@ -830,22 +854,6 @@ static int run_change(struct emu_org *org, const struct emu_sobject *o,
 	if (rc != SQLITE_DONE)
 		return emu_sferr_set(e, 500, "UNKNOWN_EXCEPTION", "store: %s",
 				     sqlite3_errmsg(org->db));
-	return 0;
-}
-
-static int run_calculated(struct emu_org *org, const struct emu_sobject *o,
-			  const char *id, struct emu_sferr *e)
-{
-	const char *sql = calculated_sql(o);
-	sqlite3_stmt *st;
-
-	if (!sql)
-		return 0;
-	st = emu_db_cached(org->db, &org->stmts, NULL, sql, "s", id);
-	if (!st || sqlite3_step(st) != SQLITE_DONE)
-		return emu_sferr_set(e, 500, "UNKNOWN_EXCEPTION",
-				     "store: calculated fields");
-	sqlite3_reset(st);
 	return 0;
 }
 
@@ -906,8 +914,6 @@ int emu_record_insert(struct emu_org *org, const struct emu_sobject *o,
 		goto out;
 	}
 	rc = run_change(org, o, base_buf_str(&sql), &c, extra, 6, NULL, e);
-	if (rc == 0)
-		rc = run_calculated(org, o, id, e);
 	if (rc == 0)
 		memcpy(id_out, id, sizeof(id));
 out:
@@ -1000,8 +1006,6 @@ int emu_record_update(struct emu_org *org, const struct emu_sobject *o,
 	extra[2] = now;
 	extra[3] = id18;
 	rc = run_change(org, o, base_buf_str(&sql), &c, extra, 4, id18, e);
-	if (rc == 0)
-		rc = run_calculated(org, o, id18, e);
 out:
 	changes_release(&c);
 	base_buf_release(&sql);

@@ -39,7 +39,9 @@ int emu_records_seed(struct emu_org *org, json_t *records, const char *owner_id,
 		     struct base_err *err);
 
 /* Writes. `user_id` is the caller (CreatedById, default OwnerId). Each
- * returns 0, or BASE_EINVAL with e filled in Salesforce's terms. */
+ * returns 0, or BASE_EINVAL with e filled in Salesforce's terms. Each
+ * writes with one SQL statement, so a refused write leaves nothing behind
+ * without a savepoint of its own. */
 int emu_record_insert(struct emu_org *org, const struct emu_sobject *o,
 		      json_t *values, const char *user_id,
 		      char id_out[EMU_SFID_LEN + 1], struct emu_sferr *e);

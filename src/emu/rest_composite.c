@@ -101,20 +101,6 @@ static json_t *row_err(const struct emu_sferr *e)
 			 emu_sferr_row_json(e));
 }
 
-/* Each row runs in its own savepoint: a failed row leaves nothing behind. */
-static void row_begin(struct emu_rest *r)
-{
-	emu_db_exec(r->org->db, "SAVEPOINT crow", NULL);
-}
-
-static int row_end(struct emu_rest *r, int rc)
-{
-	emu_db_exec(r->org->db,
-		    rc ? "ROLLBACK TO crow; RELEASE crow" : "RELEASE crow",
-		    NULL);
-	return rc;
-}
-
 /* The whole request runs in one more, so allOrNone can undo every row. */
 static void all_begin(struct emu_rest *r)
 {
@@ -258,9 +244,8 @@ static void create_many(struct emu_rest *r)
 			/* emu_record_insert refuses an "id" member, with
 			 * "cannot specify Id in an insert call". */
 			vals = values_of(rec, NULL);
-			row_begin(r);
-			rc = row_end(r, emu_record_insert(r->org, o, vals,
-							  r->user.id, id, &e));
+			rc = emu_record_insert(r->org, o, vals, r->user.id, id,
+					       &e);
 			json_decref(vals);
 		}
 		json_array_append_new(rows, rc ? row_err(&e) : row_ok(id));
@@ -308,9 +293,8 @@ static void update_many(struct emu_rest *r)
 			emu_sferr_field(&e, "Id");
 		} else {
 			vals = values_of(rec, "id");
-			row_begin(r);
-			rc = row_end(r, emu_record_update(r->org, o, id18, vals,
-							  r->user.id, &e));
+			rc = emu_record_update(r->org, o, id18, vals,
+					       r->user.id, &e);
 			json_decref(vals);
 		}
 		json_array_append_new(rows, rc ? row_err(&e) : row_ok(id18));
@@ -409,7 +393,6 @@ static int upsert_one(struct emu_rest *r, const struct emu_sobject *o,
 		base_buf_release(&list);
 		return BASE_EINVAL;
 	}
-	row_begin(r);
 	if (n == 0) {
 		/* With the Id field, a row without an id creates; one naming
 		 * an id that isn't there fails in emu_record_insert. */
@@ -423,7 +406,7 @@ static int upsert_one(struct emu_rest *r, const struct emu_sobject *o,
 		*created = false;
 	}
 	json_decref(vals);
-	return row_end(r, rc);
+	return rc;
 }
 
 /* PATCH /composite/sobjects/{Obj}/{ExtIdField}: upsert up to 200 records. */
@@ -566,9 +549,8 @@ static void delete_many(struct emu_rest *r)
 			emu_sferr_set(&e, 400, "MALFORMED_ID",
 				      "malformed id %s", id);
 		} else {
-			row_begin(r);
-			rc = row_end(r, emu_record_delete(r->org, o, id18,
-							  r->user.id, &e));
+			rc = emu_record_delete(r->org, o, id18, r->user.id,
+					       &e);
 		}
 		json_array_append_new(rows, rc ? row_err(&e) : row_ok(id18));
 	}

@@ -201,14 +201,6 @@ static void describe_global(struct emu_rest *r)
 	json_decref(v);
 }
 
-/* Runs f in a savepoint: a write is all or nothing. */
-static int in_savepoint(struct emu_org *org, int rc_of_body)
-{
-	emu_db_exec(org->db, rc_of_body ? "ROLLBACK TO w; RELEASE w" : "RELEASE w",
-		    NULL);
-	return rc_of_body;
-}
-
 static void created(struct emu_rest *r, const char *id, bool upsert)
 {
 	json_t *v = json_pack("{s:s, s:b, s:[]}", "id", id, "success", true,
@@ -229,9 +221,7 @@ static void create(struct emu_rest *r, const struct emu_sobject *o)
 
 	if (!body)
 		return;
-	emu_db_exec(r->org->db, "SAVEPOINT w", NULL);
-	rc = in_savepoint(r->org, emu_record_insert(r->org, o, body, r->user.id,
-						     id, &e));
+	rc = emu_record_insert(r->org, o, body, r->user.id, id, &e);
 	json_decref(body);
 	if (rc)
 		emu_rest_error(r, &e);
@@ -258,9 +248,7 @@ static void one_record(struct emu_rest *r, const struct emu_sobject *o,
 		body = emu_rest_body(r);
 		if (!body)
 			return;
-		emu_db_exec(r->org->db, "SAVEPOINT w", NULL);
-		rc = in_savepoint(r->org, emu_record_update(r->org, o, id, body,
-							     r->user.id, &e));
+		rc = emu_record_update(r->org, o, id, body, r->user.id, &e);
 		json_decref(body);
 		if (rc)
 			emu_rest_error(r, &e);
@@ -351,13 +339,11 @@ static void by_external_id(struct emu_rest *r, const struct emu_sobject *o,
 		emu_rest_error(r, &e);
 		return;
 	}
-	emu_db_exec(r->org->db, "SAVEPOINT w", NULL);
 	if (n == 0) {
 		char id[EMU_SFID_LEN + 1];
 
 		if (emu_req_query(r->req, "updateOnly") &&
 		    !strcmp(emu_req_query(r->req, "updateOnly"), "true")) {
-			in_savepoint(r->org, 1);
 			emu_sferr_set(&e, 404, "NOT_FOUND",
 				      "The requested resource does not exist");
 			emu_rest_error(r, &e);
@@ -366,15 +352,14 @@ static void by_external_id(struct emu_rest *r, const struct emu_sobject *o,
 		}
 		if (strcmp(f->name, "Id") != 0)
 			json_object_set_new(body, f->name, json_string(value));
-		rc = in_savepoint(r->org, emu_record_insert(r->org, o, body,
-							     r->user.id, id, &e));
+		rc = emu_record_insert(r->org, o, body, r->user.id, id, &e);
 		if (rc)
 			emu_rest_error(r, &e);
 		else
 			created(r, id, true);
 	} else {
-		rc = in_savepoint(r->org, emu_record_update(r->org, o, ids[0], body,
-							     r->user.id, &e));
+		rc = emu_record_update(r->org, o, ids[0], body, r->user.id,
+				       &e);
 		if (rc) {
 			emu_rest_error(r, &e);
 		} else if (r->version >= 46) {

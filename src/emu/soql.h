@@ -1,4 +1,4 @@
-/* soql.h - SOQL text to an AST, and the AST to one parameterised SQLite SELECT. */
+/* soql.h - SOQL to an AST, and the AST to one parameterised SQLite SELECT. */
 #ifndef EMU_SOQL_H
 #define EMU_SOQL_H
 
@@ -19,7 +19,7 @@
  * quoted), never from the text, so no SOQL string can change the SQL.
  */
 
-/* Longer queries are MALFORMED_QUERY, as on Salesforce (characters, not bytes). */
+/* Longer is MALFORMED_QUERY, as on Salesforce (characters, not bytes). */
 #define EMU_SOQL_MAX_LEN 100000
 /* Deepest nesting of parentheses and NOT in WHERE / HAVING. */
 #define EMU_SOQL_MAX_DEPTH 50
@@ -72,7 +72,12 @@ struct emu_soql_opts {
 	void *ctx;
 };
 
-enum emu_soql_ptype { EMU_SOQL_P_TEXT, EMU_SOQL_P_INT, EMU_SOQL_P_REAL, EMU_SOQL_P_NULL };
+enum emu_soql_ptype {
+	EMU_SOQL_P_TEXT,
+	EMU_SOQL_P_INT,
+	EMU_SOQL_P_REAL,
+	EMU_SOQL_P_NULL
+};
 
 /* One bound parameter: bind params[i] to `?` number i + 1. */
 struct emu_soql_param {
@@ -84,7 +89,7 @@ struct emu_soql_param {
 
 /* One output column of the SELECT list. */
 struct emu_soql_col {
-	/* Output key: the field's API name ("Name"), or the alias / "expr0"... */
+	/* Output key: the field's API name ("Name"), an alias, "expr0"... */
 	char *name;
 	/*
 	 * Canonical relationship path of the field: {"Account","Name"} depth
@@ -95,8 +100,8 @@ struct emu_soql_col {
 	/* Object at each level of path (objs[0] = FROM object); borrowed. */
 	const struct emu_sobject *objs[4];
 	const struct emu_field *field; /* the field read; NULL for COUNT() */
-	bool aggregate; /* COUNT/SUM/AVG/MIN/MAX, or a GROUP BY output */
-	const char *agg_fn; /* "COUNT", "COUNT_DISTINCT", "SUM", ... or NULL; static */
+	bool aggregate;     /* COUNT/SUM/AVG/MIN/MAX, or a GROUP BY output */
+	const char *agg_fn; /* "COUNT", "SUM", ... or NULL; static */
 };
 
 /*
@@ -135,9 +140,9 @@ struct emu_soql_plan {
 	int id_col;
 	struct emu_soql_rel *rels;
 	int nrels;
-	bool count_only; /* SELECT COUNT() FROM ...: only totalSize matters */
-	bool aggregate;  /* aggregate query: records are AggregateResult */
-	long long limit; /* -1 when none */
+	bool count_only;  /* SELECT COUNT() FROM ...: only totalSize matters */
+	bool aggregate;   /* aggregate query: records are AggregateResult */
+	long long limit;  /* -1 when none */
 	long long offset; /* 0 when none */
 };
 
