@@ -21,7 +21,7 @@
 
 /* Longer is MALFORMED_QUERY, as on Salesforce (characters, not bytes). */
 #define EMU_SOQL_MAX_LEN 100000
-/* Deepest nesting of parentheses and NOT in WHERE / HAVING. */
+/* Deepest nesting of conditions in WHERE / HAVING (the top level is one). */
 #define EMU_SOQL_MAX_DEPTH 50
 /* Most values in one IN / NOT IN / INCLUDES / EXCLUDES list. */
 #define EMU_SOQL_MAX_IN 4000
@@ -31,9 +31,11 @@
 /*
  * What Salesforce would answer: code is the REST errorCode
  * ("MALFORMED_QUERY", "INVALID_FIELD", "INVALID_TYPE",
- * "INVALID_QUERY_FILTER_OPERATOR", "NUMBER_OUTSIDE_VALID_RANGE", or
- * "UNKNOWN_EXCEPTION" when memory ran out), message is Salesforce's text,
- * usually "\n<the query line>\n<spaces>^\nERROR at Row:R:Column:C\n<why>".
+ * "INVALID_QUERY_FILTER_OPERATOR", "NUMBER_OUTSIDE_VALID_RANGE",
+ * "QUERY_TOO_COMPLICATED" when the SQL would exceed SQLite's parser or
+ * expression-depth limits, or "UNKNOWN_EXCEPTION" when memory ran out).
+ * message is Salesforce's text, usually
+ * "\n<the query line>\n<spaces>^\nERROR at Row:R:Column:C\n<why>".
  * Unlike base_err messages it is multi-line on purpose: clients show it.
  */
 struct emu_soql_error {
