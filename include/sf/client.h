@@ -79,6 +79,12 @@ struct sf_client_options {
 	const char *user_agent;   /* "sfbridge/1.0" by default */
 	sf_log_fn log;            /* may be NULL */
 	void *log_ctx;
+	/* Wire trace through `log` at SF_LOG_DEBUG, off by default: request and
+	 * reply headers with Authorization/Cookie values redacted; with
+	 * log_bodies also whole bodies, after redacting session ids,
+	 * passwords, tokens, client secrets and assertions (base/redact.h). */
+	bool log_http;
+	bool log_bodies;          /* implies log_http */
 };
 
 /*

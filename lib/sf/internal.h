@@ -49,4 +49,50 @@ int sf__parse_limit_info(const char *value, long long *used, long long *max);
 /* The class of a Salesforce code at an HTTP status (see salesforce-protocol.md 7.1). */
 enum sf_class sf__classify(long status, const char *code, const char *text);
 
+/* ---- rest.c: describe cache ------------------------------------------------
+ * sf_describe caches each object's describe in the client (rest.h: "cached
+ * per client; borrowed until sf_client_free"). rest.c owns the cache;
+ * client.c only keeps the pointer:
+ *   - struct sf_client gets one field
+ *         _Atomic(struct sf_describe_cache *) describe_cache;
+ *     NULL in a new client (calloc), never read or written by client.c, and
+ *   - client.c defines sf__client_describe_slot() returning its address, and
+ *   - sf_client_free() calls sf__rest_client_cleanup(c) before it frees c.
+ * rest.c creates the cache on first use with a compare-and-swap, so no lock
+ * of the client is needed.
+ */
+struct sf_describe_cache;
+/* client.c: the slot described above (borrowed, lives as long as c). */
+_Atomic(struct sf_describe_cache *) *sf__client_describe_slot(struct sf_client *c);
+/* rest.c: frees the describe cache (every json_t sf_describe handed out). */
+void sf__rest_client_cleanup(struct sf_client *c);
+
+/* ---- rest.c: helpers shared by rest.c, query.c and collections.c ---------- */
+struct json_t;
+/*
+ * One REST call with JSON both ways: `body` (may be NULL) is sent compact as
+ * application/json; *out is the parsed reply (caller owns it; NULL for an
+ * empty body such as a 204), *status the HTTP status (2xx or 300). A body
+ * that isn't JSON fails with BASE_EPROTO. The caller adds its context with
+ * sf__rest_wrap.
+ */
+int sf__rest_json(struct sf_client *c, const char *method, const char *path,
+		  struct json_t *body, bool retry_safe, struct json_t **out,
+		  long *status, struct sf_error *err);
+/* Appends s %-encoded as one path segment (all but A-Z a-z 0-9 - . _ ~). */
+int sf__rest_put_segment(struct base_buf *b, const char *s);
+/* Appends s %-encoded as a query value (space is %20; ',' stays). */
+int sf__rest_put_query_value(struct base_buf *b, const char *s);
+/* "<what>: out of memory" (class none); returns BASE_ENOMEM. */
+int sf__rest_nomem(struct sf_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* sf__error_wrap (error_int.h) that returns rc, whatever the class. */
+int sf__rest_wrap(struct sf_error *err, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* query.c: parses a reply as json_loadb(buf, len, 0) would, several times
+ * faster (query pages); 0 with *out (caller owns), or BASE_EPROTO. */
+int sf__query_parse_page(const char *buf, size_t len, struct json_t **out,
+			 struct sf_error *err);
+
 #endif
