@@ -10,7 +10,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libxml-2.0 sqlite3 libcrypto libcurl
+PKGS    := libmicrohttpd jansson libxml-2.0 sqlite3 libcrypto libssl libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -93,21 +93,24 @@ release:
 		EXTRA="-pie -Wl,-z,relro,-z,now"
 
 # libFuzzer targets: fuzz/fuzz_<parser>.c, seeded from fuzz/corpus/<parser>/.
+# Every one links fuzz/harness.c (the router-level targets' org, requests and
+# checks); it is no target itself, as only fuzz_*.c are.
 FUZZ_SECONDS ?= 60
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
+FUZZ_OBJ := $(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o) $(SF_SRC:%.c=build/fuzz/obj/%.o) \
+	build/fuzz/obj/fuzz/harness.o
 # FORCE: the binary also depends on every object, which only the sub-make
 # knows about; without it a product change never reached the fuzzers. (-s:
 # that sub-make runs once per binary and would list every up-to-date object.)
 build/fuzz/bin/%: fuzz/%.c FORCE
 	@$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
 		EXTRA="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
-		$(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o) $(SF_SRC:%.c=build/fuzz/obj/%.o)
+		$(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	clang $(STD) $(filter-out -Wno-format-truncation,$(WARN)) -O1 -g -Iinclude -Ilib -Isrc $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer $< \
-		$(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o) $(SF_SRC:%.c=build/fuzz/obj/%.o) \
-		-o $@ $(LDLIBS_ALL)
+		$(FUZZ_OBJ) -o $@ $(LDLIBS_ALL)
 fuzz: deps $(FUZZ_BIN)
 	@scripts/fuzz-all $(FUZZ_SECONDS) $(FUZZ_BIN)
 .PHONY: FORCE

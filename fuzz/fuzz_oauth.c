@@ -1,369 +1,57 @@
 /* fuzz_oauth.c - libFuzzer target for the OAuth endpoints, via the router. */
 #include <jansson.h>
-#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "base/buf.h"
-#include "base/err.h"
-#include "base/form.h"
-#include "base/log.h"
-#include "emu/http.h"
-#include "emu/org.h"
-#include "emu/orgfile.h"
-#include "emu/server.h"
 #include "base/banned.h"
 
-/*
- * The org every input talks to, kept in memory. Users: admin@example.com
- * (password "Fuzz-Pass-1", token "FuzzTokenFuzzTokenFuzz01"), a user whose
- * profile allows 127.0.0.1 (bare password accepted), one without API
- * access, one with an expired password, one with login hours, a frozen one.
- * maxLoginAttempts is 3, so failed logins lock users: the org is rebuilt
- * every ORG_RESET_EVERY inputs, so that both the lockout and the successful
- * paths stay reachable. The app "Fuzz Connector" (consumer key
- * 3MVG9fuzzconsumerkey, secret FuzzConsumerSecret01) has every flow, runs
- * client_credentials as admin@example.com, and holds the certificate of
- * fuzz_jwt.c, whose seed fuzz/corpus/jwt/valid (iss 3MVG9fuzzconsumerkey,
- * sub admin@example.com) therefore passes the JWT bearer grant. The same
- * org is in fuzz_soap.c.
- */
-static const char org_json[] =
-	"{\"orgName\":\"Fuzz Org\",\"edition\":\"Enterprise\","
-	"\"myDomain\":\"fuzz\",\"timeZone\":\"America/Los_Angeles\","
-	"\"settings\":{\"passwordPolicies\":{\"maxLoginAttempts\":3,"
-	"\"lockoutInterval\":15,\"expiresInDays\":90},"
-	"\"trustedIpRanges\":[{\"start\":\"10.0.0.0\","
-	"\"end\":\"10.255.255.255\"}],"
-	"\"soapLoginEnabled\":true,\"usernamePasswordFlowEnabled\":true,"
-	"\"loginRatePerHour\":50},"
-	"\"profiles\":["
-	"{\"name\":\"Integration\",\"permissions\":{\"ApiEnabled\":true,"
-	"\"ModifyAllData\":true,\"UseAnyApiAuth\":true}},"
-	"{\"name\":\"No API\",\"permissions\":{\"ApiEnabled\":false,"
-	"\"UseAnyApiAuth\":true}},"
-	"{\"name\":\"Office IP\",\"permissions\":{\"ApiEnabled\":true,"
-	"\"UseAnyApiAuth\":true},\"loginIpRanges\":[{\"startAddress\":"
-	"\"127.0.0.1\",\"endAddress\":\"127.0.0.1\"}]},"
-	"{\"name\":\"Weekday Hours\",\"permissions\":{\"ApiEnabled\":true,"
-	"\"UseAnyApiAuth\":true},\"loginHours\":{\"mondayStart\":480,"
-	"\"mondayEnd\":1020,\"tuesdayStart\":0,\"tuesdayEnd\":1440}}],"
-	"\"permissionSets\":[{\"name\":\"API_Grant\",\"permissions\":"
-	"{\"ApiEnabled\":true}}],"
-	"\"users\":["
-	"{\"username\":\"admin@example.com\",\"password\":\"Fuzz-Pass-1\","
-	"\"securityToken\":\"FuzzTokenFuzzTokenFuzz01\",\"profile\":"
-	"\"Integration\",\"firstName\":\"Ada\",\"lastName\":\"Admin\"},"
-	"{\"username\":\"office@example.com\",\"password\":\"Office-Pass-1\","
-	"\"securityToken\":\"OfficeOfficeOfficeOffice\","
-	"\"profile\":\"Office IP\"},"
-	"{\"username\":\"noapi@example.com\",\"password\":\"NoApi-Pass-1\","
-	"\"securityToken\":\"NoApiNoApiNoApiNoApiNoAp\","
-	"\"profile\":\"No API\"},"
-	"{\"username\":\"grant@example.com\",\"password\":\"Grant-Pass-1\","
-	"\"securityToken\":\"GrantGrantGrantGrantGran\",\"profile\":\"No API\","
-	"\"permissionSets\":[\"API_Grant\"]},"
-	"{\"username\":\"expired@example.com\",\"password\":\"Expired-Pass-1\","
-	"\"securityToken\":\"ExpiredExpiredExpiredExp\",\"profile\":"
-	"\"Integration\",\"passwordExpired\":true},"
-	"{\"username\":\"hours@example.com\",\"password\":\"Hours-Pass-1\","
-	"\"securityToken\":\"HoursHoursHoursHoursHour\",\"profile\":"
-	"\"Weekday Hours\"},"
-	"{\"username\":\"frozen@example.com\",\"password\":\"Frozen-Pass-1\","
-	"\"securityToken\":\"FrozenFrozenFrozenFrozen\",\"profile\":"
-	"\"Integration\",\"isFrozen\":true}],"
-	"\"apps\":[{\"name\":\"Fuzz Connector\","
-	"\"consumerKey\":\"3MVG9fuzzconsumerkey\","
-	"\"consumerSecret\":\"FuzzConsumerSecret01\","
-	"\"flows\":[\"password\",\"client_credentials\",\"jwt_bearer\","
-	"\"refresh_token\"],\"runAsUser\":\"admin@example.com\","
-	"\"preAuthorizedProfiles\":[\"Integration\"],\"certificate\":"
-	"\"-----BEGIN CERTIFICATE-----\\n"
-	"MIIDFzCCAf+gAwIBAgIUf/0+FbQwcVrzoUBNHZ+5T+sHaMMwDQYJKoZIhvcNAQEL\\n"
-	"BQAwGjEYMBYGA1UEAwwPc2ZlbXUgZnV6eiB0ZXN0MCAXDTI2MTEyOTE5MTQwOVoY\\n"
-	"DzIxMjYxMTA1MTkxNDA5WjAaMRgwFgYDVQQDDA9zZmVtdSBmdXp6IHRlc3QwggEi\\n"
-	"MA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQCrjFpZEGFtWwzwfxx2PeazYJFE\\n"
-	"coHVaxdyMUN5ZDut+7yEUsznTLdzOln46d0e6MHHvupLyiWIcMKYzLmd2cm1HuCr\\n"
-	"+vQiGptr1PNQkNCeZOftVySuMR2QDYgyiTTD12PCVvvi1a9DN76PjZ2S8zgbZfJM\\n"
-	"JY5JxJ3TgTndoyIb6izFyIn7xgJMVa1DftlMFGfaPse1YWHcLzdC1SYFTQG8ILdJ\\n"
-	"kclSdQhatNvJDQDcipSuyyRp7z5JypHAascOULCnJeVOojWXsTIz6FyDns9xRvRo\\n"
-	"atu/V7jCtEzw2SqmScqBrjuRLj/Q+gPHRml0iIw6W8zMmAjr9tpqIm4o1jtPAgMB\\n"
-	"AAGjUzBRMB0GA1UdDgQWBBTHN+LYdmA0Rt3o96LpKtwa4IrKmTAfBgNVHSMEGDAW\\n"
-	"gBTHN+LYdmA0Rt3o96LpKtwa4IrKmTAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3\\n"
-	"DQEBCwUAA4IBAQCmy/KqEXABp8XUXcAk709M4N6EHMyzsgvfS3/zs7LqlpflTYn7\\n"
-	"J/RlAEDEJNLGWA3E+IJ6mRBOmv0Lg4XGsR9JbWNu4Cit1mYOXY8KW21YW94c4NIk\\n"
-	"NBWWUUizmef3x7h3RoIWOBktjSniJEP5wAU1iVfoaYK4lqOs2eOW3e7VkRGZi7yS\\n"
-	"mIAx69733JoD/xvxgUiUJ4pi998TkGYmuMs7mfNjHrzxp8MZ0yMnRgbYFNHsVQRy\\n"
-	"n2Pnlynv/FXOlrPBIE/PnjcHAc1IK0z6/c41hKA/abYODspqLl7Zc8OW88ueqGv2\\n"
-	"Xswh+yqDAM50WOpNaLSDXDcI5gOBl4S6OM6p\\n"
-	"-----END CERTIFICATE-----\\n\"},"
-	"{\"name\":\"Password Only\",\"consumerKey\":\"3MVG9PasswordOnlyKey\","
-	"\"consumerSecret\":\"PasswordOnlySecret99\","
-	"\"flows\":[\"password\"]}]}";
+#define TOKEN_PATH "/services/oauth2/token"
 
-#define ORG_RESET_EVERY   128
-#define PATH_PREFIX       "/services/oauth2"
-#define DEFAULT_PATH      "/token"
-#define DEFAULT_CTYPE     "application/x-www-form-urlencoded"
-#define APP_KEY           "3MVG9fuzzconsumerkey"
-#define MAX_INPUT_HEADERS 4
-
-/* Single-threaded, like every libFuzzer target: set up once, then per input. */
-static struct emu_org *g_org;
-static unsigned long g_runs;
-static bool g_verbose; /* SFEMU_FUZZ_VERBOSE=1: print each response */
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static struct emu_org *open_org(void)
-{
-	struct base_err err = BASE_ERR_INIT;
-	struct emu_org *org = NULL;
-	json_t *def = NULL;
-
-	if (emu_orgfile_parse(org_json, strlen(org_json), &def, &err) != 0 ||
-	    emu_org_open(def, NULL, &org, &err) != 0) {
-		fprintf(stderr, "fuzz_oauth: embedded org: %s\n", err.msg);
-		abort();
-	}
-	snprintf(org->base_url, sizeof(org->base_url), "http://127.0.0.1:1");
-	return org;
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	g_verbose = getenv("SFEMU_FUZZ_VERBOSE") != NULL;
-	base_log_set_level(g_verbose ? BASE_LOG_DEBUG : BASE_LOG_OFF);
-	g_org = open_org();
-	return 0;
-}
-
-/*
- * Placeholders an input may hold, so that the fuzzer can reach the paths
- * behind a valid token (tokens are random, it could never guess one):
- *   @SID@   a new OAuth session (access token) of admin@example.com
- *   @RT@    a new refresh token of admin@example.com for the app
- *   @UID@   admin@example.com's 18-character id
- * Each is made at most once per input, and only when the input uses it.
- */
-struct subst {
-	const char *key;
-	char value[160];
-	bool made;
-};
-
-static void make_value(struct subst *s)
-{
-	struct base_err err = BASE_ERR_INIT;
-	struct emu_app app = {0};
-	struct emu_user u;
-	int rc;
-
-	if (emu_org_find_user(g_org, "admin@example.com", &u, &err) != 0 ||
-	    emu_org_find_app(g_org, APP_KEY, &app, &err) != 0)
-		goto fail;
-	if (strcmp(s->key, "@UID@") == 0)
-		rc = snprintf(s->value, sizeof(s->value), "%s", u.id) < 0;
-	else if (strcmp(s->key, "@RT@") == 0)
-		rc = emu_org_refresh_new(g_org, u.id, app.id, s->value,
-					 sizeof(s->value), &err);
-	else
-		rc = emu_org_session_new(g_org, u.id, app.id, "oauth", false,
-					 s->value, sizeof(s->value), &err);
-	if (rc != 0)
-		goto fail;
-	emu_app_release(&app);
-	s->made = true;
-	return;
-fail:
-	fprintf(stderr, "fuzz_oauth: make %s: %s\n", s->key, err.msg);
-	abort();
-}
-
-/* Copies data into out, replacing the placeholders. */
-static void expand(const uint8_t *data, size_t size, struct base_buf *out)
-{
-	struct subst subs[] = {
-		{.key = "@SID@"}, {.key = "@RT@"}, {.key = "@UID@"}};
-	size_t i = 0;
-
-	while (i < size) {
-		bool hit = false;
-
-		if (data[i] == '@') {
-			for (size_t k = 0; k < sizeof(subs) / sizeof(subs[0]);
-			     k++) {
-				size_t n = strlen(subs[k].key);
-
-				if (size - i < n ||
-				    memcmp(data + i, subs[k].key, n))
-					continue;
-				if (!subs[k].made)
-					make_value(&subs[k]);
-				base_buf_puts(out, subs[k].value);
-				i += n;
-				hit = true;
-				break;
-			}
-		}
-		if (!hit)
-			base_buf_putc(out, (char)data[i++]);
-	}
-	/* Tokens are secrets in sfemu: wipe ours as it would. */
-	for (size_t k = 0; k < sizeof(subs) / sizeof(subs[0]); k++)
-		explicit_bzero(subs[k].value, sizeof(subs[k].value));
-}
-
-/* Secrets of the embedded org that no response may ever carry. */
-static const char *const secrets[] = {
-	"FuzzConsumerSecret01",     "PasswordOnlySecret99", "Fuzz-Pass-1",
-	"FuzzTokenFuzzTokenFuzz01", "Office-Pass-1",        "Expired-Pass-1",
+/* Tokens are random, so the fuzzer reaches the paths behind one only
+ * through these (all of admin@example.com, for the app "Fuzz Connector"). */
+static const struct fuzz_placeholder placeholders[] = {
+	{"@SID@", FUZZ_OAUTH_SESSION}, /* an access token */
+	{"@RT@", FUZZ_REFRESH_TOKEN},
+	{"@UID@", FUZZ_USER_ID},
 };
 
 /*
- * The response must be what its Content-Type says (JSON here), a token
- * must come with what a client needs, and no secret may leak.
+ * No secret of the org may leak, even one the input sent (a form value is
+ * never echoed), and a token must come with what a client needs.
  */
-static void check_resp(const struct emu_resp *resp, const char *path)
+static void check(const struct fuzz_call *c)
 {
-	const char *body = base_buf_str(&resp->body);
-	json_t *v = NULL;
+	json_t *v = c->json;
 
-	if (resp->status < 100 || resp->status > 599 ||
-	    !resp->content_type[0] || base_buf_err(&resp->body))
-		abort();
-	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
-		if (strstr(body, secrets[i])) {
-			fprintf(stderr, "fuzz_oauth: response leaks '%s': %s\n",
-				secrets[i], body);
-			abort();
-		}
-	}
-	if (strncmp(resp->content_type, "application/json", 16) != 0)
-		return;
-	/* Revoke's 200 is the one JSON reply with an empty body. */
-	if (resp->body.len == 0)
-		return;
-	v = json_loadb(body, resp->body.len, JSON_DECODE_ANY, NULL);
-	if (!v) {
-		fprintf(stderr, "fuzz_oauth: bad JSON response (%d): %s\n",
-			resp->status, body);
-		abort();
-	}
-	if (resp->status == 200 &&
-	    strcmp(path, PATH_PREFIX DEFAULT_PATH) == 0 &&
+	fuzz_harness_check_secrets(c, false);
+	if (c->resp->status == 200 && strcmp(c->req->path, TOKEN_PATH) == 0 &&
 	    (!json_is_string(json_object_get(v, "access_token")) ||
 	     !json_is_string(json_object_get(v, "instance_url")) ||
 	     !json_is_string(json_object_get(v, "id")) ||
-	     !json_is_string(json_object_get(v, "signature")))) {
-		fprintf(stderr, "fuzz_oauth: token reply lacks fields: %s\n",
-			body);
-		abort();
-	}
-	json_decref(v);
+	     !json_is_string(json_object_get(v, "signature"))))
+		fuzz_harness_fail("token reply lacks fields: %s",
+				  base_buf_str(&c->resp->body));
 }
 
 /*
  * The input is a form body for POST /services/oauth2/token, optionally
- * preceded by lines that start with '@' (a form field name never does in
- * practice, so little is lost):
- *   "@/revoke?token=x\n"  the path after /services/oauth2 (default
- *                         /token); a '?' starts the query string
- *   "@Name: value\n"      a request header, e.g. Authorization: Basic ...
- *                         (up to 4; they come before the defaults
- *                         Content-Type: application/x-www-form-urlencoded
- *                         and Host: 127.0.0.1:1, so they win)
- * Placeholders (see struct subst) are replaced first. Besides crashes and
- * sanitizer reports, aborts when check_resp() finds a broken reply.
+ * preceded by '@' lines (harness.h): "@/revoke?token=x" is the path after
+ * /services/oauth2, "@Name: value" a header such as Authorization: Basic
+ * (before the default Content-Type: application/x-www-form-urlencoded, so
+ * it wins). The app "Fuzz Connector" holds fuzz_jwt.c's certificate, so
+ * its seed fuzz/corpus/jwt/valid passes the JWT bearer grant.
  */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	struct base_buf in = BASE_BUF_INIT(EMU_HTTP_MAX_BODY);
-	struct emu_req req = {.method = "POST", .raw_query = ""};
-	struct emu_resp resp = {.status = 200,
-				.body = BASE_BUF_INIT(EMU_HTTP_MAX_BODY)};
-	const char *headers[MAX_INPUT_HEADERS + 2][2];
-	char path[256] = PATH_PREFIX DEFAULT_PATH;
-	char *p, *end, *body = NULL, *q;
-	int nh = 0;
+static const struct fuzz_target target = {
+	.name = "fuzz_oauth",
+	.path_prefix = "/services/oauth2",
+	.default_path = TOKEN_PATH,
+	.content_type = "application/x-www-form-urlencoded",
+	.placeholders = placeholders,
+	.nplaceholders = sizeof(placeholders) / sizeof(placeholders[0]),
+	.check = check,
+};
 
-	if (++g_runs % ORG_RESET_EVERY == 0) {
-		emu_org_free(g_org);
-		g_org = open_org();
-	}
-	expand(data, size, &in);
-	base_buf_append(&in, "", 0); /* data is NULL for an empty input */
-	if (base_buf_err(&in) || !in.data)
-		goto out;
-	p = in.data;
-	end = in.data + in.len;
-	while (p < end && *p == '@') {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *line = p + 1, *colon;
-
-		if (!nl)
-			break;
-		*nl = '\0';
-		p = nl + 1;
-		if (line[0] == '/') {
-			snprintf(path, sizeof(path), "%s%s", PATH_PREFIX, line);
-		} else if ((colon = strchr(line, ':')) != NULL &&
-			   nh < MAX_INPUT_HEADERS) {
-			*colon++ = '\0';
-			while (*colon == ' ')
-				colon++;
-			headers[nh][0] = line;
-			headers[nh][1] = colon;
-			nh++;
-		}
-	}
-	headers[nh][0] = "Content-Type";
-	headers[nh++][1] = DEFAULT_CTYPE;
-	headers[nh][0] = "Host";
-	headers[nh++][1] = "127.0.0.1:1";
-
-	/* What the HTTP layer does with the URL before routing. */
-	q = strchr(path, '?');
-	if (q) {
-		*q = '\0';
-		req.raw_query = q + 1;
-	}
-	emu_http_collapse_slashes(path);
-	if (base_form_parse(&req.query, req.raw_query, strlen(req.raw_query),
-			    NULL) != 0)
-		req.query.n = 0;
-
-	/* An exact-size, NUL-terminated copy: ASan sees any read past it. */
-	body = malloc((size_t)(end - p) + 1);
-	if (!body)
-		goto out;
-	memcpy(body, p, (size_t)(end - p));
-	body[end - p] = '\0';
-
-	req.path = path;
-	req.body = body;
-	req.body_len = (size_t)(end - p);
-	snprintf(req.client_ip, sizeof(req.client_ip), "127.0.0.1");
-	req.peer_is_loopback = true;
-	req.conn = NULL;
-	req.headers = headers;
-	req.nheaders = nh;
-
-	emu_server_handle(g_org, &req, &resp);
-	if (g_verbose)
-		fprintf(stderr, "fuzz_oauth: %s -> %d %s\n%s\n", path,
-			resp.status, resp.content_type,
-			base_buf_str(&resp.body));
-	check_resp(&resp, path);
-out:
-	base_form_release(&req.query);
-	base_buf_release(&resp.body);
-	base_buf_release(&in);
-	free(body);
-	return 0;
-}
+FUZZ_HARNESS_TARGET(target);

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/datetime.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "db.h"
 #include "schema_std.h"
 #include "base/banned.h"
@@ -30,15 +31,18 @@ int emu_sferr_set(struct emu_sferr *e, int status, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
+	/* Messages echo input (a field name, a query) and go into JSON. */
+	base_utf8_sanitize(e->message);
 	e->nfields = 0;
 	return BASE_EINVAL;
 }
 
 void emu_sferr_field(struct emu_sferr *e, const char *field)
 {
-	if (e->nfields < (int)(sizeof(e->fields) / sizeof(e->fields[0])))
-		snprintf(e->fields[e->nfields++], sizeof(e->fields[0]), "%s",
-			 field);
+	if (e->nfields < (int)(sizeof(e->fields) / sizeof(e->fields[0]))) {
+		snprintf(e->fields[e->nfields], sizeof(e->fields[0]), "%s", field);
+		base_utf8_sanitize(e->fields[e->nfields++]);
+	}
 }
 
 static json_t *fields_json(const struct emu_sferr *e)
