@@ -10,9 +10,9 @@
 
 /* JSON keys, form fields and query parameters whose values are secrets. */
 static const char *const secret_names[] = {
-	"access_token",     "refresh_token", "id_token",  "client_secret",
-	"client_assertion", "password",      "assertion", "token",
-	"sessionId",        "security_token", "code",     "oauth_token",
+	"access_token",     "refresh_token",  "id_token",  "client_secret",
+	"client_assertion", "password",       "assertion", "token",
+	"sessionId",        "security_token", "code",      "oauth_token",
 };
 #define NSECRET_NAMES (sizeof(secret_names) / sizeof(secret_names[0]))
 
@@ -186,8 +186,8 @@ static int xml_to(struct base_buf *out, const char *s, size_t n)
 		for (size_t e = 0; e < NSECRET_ELEMENTS; e++)
 			if (eq_nocase(s + local, j - local, secret_elements[e]))
 				name = secret_elements[e];
-		if (!name || j == local || (j < n && s[j] != '>' && s[j] != '/' &&
-					     !is_space(s[j]))) {
+		if (!name || j == local ||
+		    (j < n && s[j] != '>' && s[j] != '/' && !is_space(s[j]))) {
 			i = j > i + 1 ? j : i + 1;
 			continue;
 		}
@@ -226,7 +226,8 @@ static int json_to(struct base_buf *out, const char *s, size_t n)
 		}
 		for (j = i + 1; j < n && is_name_char(s[j]); j++)
 			;
-		if (j >= n || s[j] != '"' || !is_secret_name(s + i + 1, j - i - 1)) {
+		if (j >= n || s[j] != '"' ||
+		    !is_secret_name(s + i + 1, j - i - 1)) {
 			i++;
 			continue;
 		}
@@ -348,8 +349,10 @@ static void header_line_to(struct base_buf *out, const char *s, size_t n)
 		base_buf_puts(out, BASE_REDACTED);
 		return;
 	}
-	if (eq_nocase(s, colon, "Cookie") || eq_nocase(s, colon, "Set-Cookie")) {
-		cookies_to(out, s + v, n - v, eq_nocase(s, colon, "Set-Cookie"));
+	if (eq_nocase(s, colon, "Cookie") ||
+	    eq_nocase(s, colon, "Set-Cookie")) {
+		cookies_to(out, s + v, n - v,
+			   eq_nocase(s, colon, "Set-Cookie"));
 		return;
 	}
 	for (i = 0; i < NSECRET_HEADER_PARTS; i++) {
@@ -374,7 +377,8 @@ int base_redact_header_to(struct base_buf *out, const char *s, size_t n)
 		if (text > i && s[text - 1] == '\r')
 			text--;
 		header_line_to(out, s + i, text - i);
-		base_buf_append(out, s + text, (end < n ? end + 1 : end) - text);
+		base_buf_append(out, s + text,
+				(end < n ? end + 1 : end) - text);
 		i = end + 1;
 	}
 	return base_buf_err(out);

@@ -13,12 +13,18 @@
 const char *sf__auth_method_name(enum sf_auth_method m)
 {
 	switch (m) {
-	case SF_AUTH_SOAP_PASSWORD: return "soap";
-	case SF_AUTH_OAUTH_PASSWORD: return "oauth-password";
-	case SF_AUTH_CLIENT_CREDENTIALS: return "client-credentials";
-	case SF_AUTH_JWT: return "jwt";
-	case SF_AUTH_REFRESH_TOKEN: return "refresh-token";
-	case SF_AUTH_ACCESS_TOKEN: return "access-token";
+	case SF_AUTH_SOAP_PASSWORD:
+		return "soap";
+	case SF_AUTH_OAUTH_PASSWORD:
+		return "oauth-password";
+	case SF_AUTH_CLIENT_CREDENTIALS:
+		return "client-credentials";
+	case SF_AUTH_JWT:
+		return "jwt";
+	case SF_AUTH_REFRESH_TOKEN:
+		return "refresh-token";
+	case SF_AUTH_ACCESS_TOKEN:
+		return "access-token";
 	}
 	return "unknown";
 }
@@ -68,6 +74,13 @@ void sf__form_value(struct base_buf *b, const char *p, size_t n)
 			base_buf_append(b, esc, 3);
 		}
 	}
+}
+
+void sf__auth_header(struct base_buf *out, const char *scheme,
+		     const struct sf_secret *secret)
+{
+	base_buf_printf(out, "Authorization: %s ", scheme ? scheme : "Bearer");
+	base_buf_append(out, secret->bytes, secret->len);
 }
 
 void sf__auth_result_release(struct sf_auth_result *r)

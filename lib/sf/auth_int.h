@@ -23,7 +23,7 @@ struct sf_creds {
 	atomic_int refs;
 	enum sf_auth_method method;
 	struct sf_target target;
-	char *username;      /* NULL when not given */
+	char *username; /* NULL when not given */
 	char *consumer_key;
 	char instance_url[256]; /* access token: checked scheme://host[:port] */
 	struct sf_secret *password;
@@ -60,7 +60,7 @@ struct sf_auth_result {
 	char org_id[19];         /* "" when the reply didn't say */
 	char user_id[19];
 	int64_t issued_ms;
-	int64_t expires_ms;      /* 0: unknown */
+	int64_t expires_ms; /* 0: unknown */
 };
 
 void sf__auth_result_release(struct sf_auth_result *r);
@@ -129,6 +129,14 @@ int sf__jwt_check_key(const struct sf_secret *pem, struct sf_error *err);
 /* parse.c's XML reader (no DTD, no network, silent); NULL when the text is
  * not such a document. Caller frees with xmlFreeDoc. */
 xmlDoc *sf__xml_read(const char *body, size_t len);
+
+/*
+ * Appends "Authorization: <scheme> <secret>" ("Bearer" when scheme is NULL)
+ * to a secret buffer: the one place outside auth*.c that needs a secret's
+ * bytes (the transport's header) gets them here.
+ */
+void sf__auth_header(struct base_buf *out, const char *scheme,
+		     const struct sf_secret *secret);
 
 /* A 15- or 18-character Salesforce id (letters and digits). */
 bool sf__is_sfid(const char *s, size_t n);

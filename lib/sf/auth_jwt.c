@@ -17,7 +17,7 @@
 #define ASSERTION_MAX (16u * 1024)
 /* Salesforce wants exp within 3 minutes (salesforce-protocol.md 2.4). */
 #define JWT_LIFETIME_S 180
-#define JWT_GRANT "urn:ietf:params:oauth:grant-type:jwt-bearer"
+#define JWT_GRANT      "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 /* Never prompt on a terminal for a passphrase: an encrypted key fails. */
 static int no_passphrase(char *buf, int size, int rwflag, void *u)
@@ -157,10 +157,9 @@ int sf__auth_jwt(const struct sf_auth_env *env, const struct sf_creds *cr,
 	int rc;
 
 	sf__jwt_audience(&cr->target, aud, sizeof(aud));
-	rc = sf__jwt_assertion(cr->private_key_pem, cr->consumer_key,
-			       cr->username, aud,
-			       base_time_now_ms() / 1000 + JWT_LIFETIME_S, &jwt,
-			       err);
+	rc = sf__jwt_assertion(
+		cr->private_key_pem, cr->consumer_key, cr->username, aud,
+		base_time_now_ms() / 1000 + JWT_LIFETIME_S, &jwt, err);
 	if (rc < 0)
 		goto out;
 	sf__form_name(&form, "grant_type");

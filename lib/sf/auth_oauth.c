@@ -17,7 +17,7 @@
 #include "sf/target_int.h"
 #include "base/banned.h"
 
-#define FORM_MAX (64u * 1024)
+#define FORM_MAX        (64u * 1024)
 #define TOKEN_REPLY_MAX (64u * 1024)
 
 /* Overwrites a JSON string's bytes before the document is freed (jansson
@@ -54,7 +54,8 @@ static void ids_from_identity_url(const char *id, char *org, char *user)
 	org[e - 1 - s0] = '\0';
 }
 
-/* Base64(HMAC-SHA256(secret, id + issued_at)) == signature, in constant time. */
+/* Base64(HMAC-SHA256(secret, id + issued_at)) == signature, in constant time.
+ */
 static bool signature_ok(const struct sf_secret *secret, const char *id,
 			 const char *issued_at, const char *signature)
 {
@@ -124,9 +125,8 @@ static int read_token_reply(const struct sf_auth_env *env,
 				   "the reply was altered");
 		goto out;
 	}
-	rc = sf__instance_url(inst, env->allow_http_loopback,
-			      out->instance_url, sizeof(out->instance_url),
-			      err);
+	rc = sf__instance_url(inst, env->allow_http_loopback, out->instance_url,
+			      sizeof(out->instance_url), err);
 	if (rc < 0) {
 		sf__error_wrap(err, "token reply instance_url");
 		goto out;
@@ -141,7 +141,8 @@ static int read_token_reply(const struct sf_auth_env *env,
 	if (id)
 		ids_from_identity_url(id, out->org_id, out->user_id);
 	out->issued_ms = base_time_now_ms();
-	if (issued && *issued && strspn(issued, "0123456789") == strlen(issued) &&
+	if (issued && *issued &&
+	    strspn(issued, "0123456789") == strlen(issued) &&
 	    strlen(issued) <= 15)
 		out->issued_ms = strtoll(issued, NULL, 10);
 	out->expires_ms = 0; /* OAuth replies don't say */

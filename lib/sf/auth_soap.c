@@ -17,7 +17,7 @@
 #define SOAP_LOGIN_MAX_MAJOR 64
 
 /* The request is capped at 10 KB by Salesforce; the reply is small too. */
-#define SOAP_BODY_MAX (16u * 1024)
+#define SOAP_BODY_MAX  (16u * 1024)
 #define SOAP_REPLY_MAX (256u * 1024)
 
 static void soap_version(const char *api, char *out, size_t n)
@@ -143,7 +143,8 @@ static int read_result(const struct sf_auth_env *env, const char *body,
 			      "or organizationId");
 		goto out;
 	}
-	if (!sf__is_sfid(user, strlen(user)) || !sf__is_sfid(org, strlen(org))) {
+	if (!sf__is_sfid(user, strlen(user)) ||
+	    !sf__is_sfid(org, strlen(org))) {
 		sf__error_set(err, SF_CLASS_NONE, 200, NULL,
 			      "login reply: userId or organizationId is not a "
 			      "Salesforce id");
@@ -158,8 +159,9 @@ static int read_result(const struct sf_auth_env *env, const char *body,
 	}
 	out->token = session_id(sid);
 	if (!out->token) {
-		rc = sf__error_set(err, SF_CLASS_NONE, 200, NULL,
-				   "login reply: sessionId is empty or malformed");
+		rc = sf__error_set(
+			err, SF_CLASS_NONE, 200, NULL,
+			"login reply: sessionId is empty or malformed");
 		rc = BASE_EPROTO;
 		goto out;
 	}
@@ -200,12 +202,11 @@ int sf__auth_soap(const struct sf_auth_env *env, const struct sf_creds *cr,
 	if (cr->security_token)
 		base_buf_append(&pw, cr->security_token->bytes,
 				cr->security_token->len);
-	base_buf_puts(&body,
-		      "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-		      "<soapenv:Envelope xmlns:soapenv=\"http://schemas."
-		      "xmlsoap.org/soap/envelope/\" "
-		      "xmlns:urn=\"urn:partner.soap.sforce.com\">"
-		      "<soapenv:Body><urn:login><urn:username>");
+	base_buf_puts(&body, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+			     "<soapenv:Envelope xmlns:soapenv=\"http://schemas."
+			     "xmlsoap.org/soap/envelope/\" "
+			     "xmlns:urn=\"urn:partner.soap.sforce.com\">"
+			     "<soapenv:Body><urn:login><urn:username>");
 	base_buf_put_xml(&body, cr->username);
 	base_buf_puts(&body, "</urn:username><urn:password>");
 	base_buf_put_xml(&body, base_buf_str(&pw));

@@ -43,7 +43,7 @@
  * with the new token, so N threads with one expired token cause one login.
  */
 
-#define LOGIN_HOLDOFF_MS (60LL * 60 * 1000)
+#define LOGIN_HOLDOFF_MS    (60LL * 60 * 1000)
 #define DEFAULT_API_VERSION "60.0"
 
 struct sf_session {
@@ -53,6 +53,8 @@ struct sf_session {
 	char user_id[19];
 	int64_t issued_ms;
 	int64_t expires_ms;
+	/* a call got INVALID_OPERATION_WITH_EXPIRED_PASSWORD */
+	bool password_expired;
 };
 
 struct sf_client {
@@ -66,19 +68,19 @@ struct sf_client {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct sf_creds *creds;       /* guarded by lock; NULL before set */
-	uint64_t cred_epoch;          /* guarded by lock */
-	struct sf_session sess;       /* guarded by lock */
-	uint64_t generation;          /* guarded by lock */
-	bool login_running;           /* guarded by lock */
-	uint64_t login_seq;           /* guarded by lock: logins finished */
-	int last_login_rc;            /* guarded by lock */
+	struct sf_creds *creds;         /* guarded by lock; NULL before set */
+	uint64_t cred_epoch;            /* guarded by lock */
+	struct sf_session sess;         /* guarded by lock */
+	uint64_t generation;            /* guarded by lock */
+	bool login_running;             /* guarded by lock */
+	uint64_t login_seq;             /* guarded by lock: logins finished */
+	int last_login_rc;              /* guarded by lock */
 	struct sf_error last_login_err; /* guarded by lock */
-	bool refused;                 /* guarded by lock: the login guard */
-	int refusal_rc;               /* guarded by lock */
-	struct sf_error refusal;      /* guarded by lock */
-	int64_t holdoff_until_ms;     /* guarded by lock: monotonic clock */
-	struct sf_error holdoff_err;  /* guarded by lock */
+	bool refused;                   /* guarded by lock: the login guard */
+	int refusal_rc;                 /* guarded by lock */
+	struct sf_error refusal;        /* guarded by lock */
+	int64_t holdoff_until_ms;       /* guarded by lock: monotonic clock */
+	struct sf_error holdoff_err;    /* guarded by lock */
 
 	atomic_llong api_used, api_max, logins;
 	atomic_uint_fast64_t rng;
@@ -104,12 +106,15 @@ int sf_global_init(struct sf_error *err)
 	return 0;
 }
 
+/* libxml2 is left initialised: xmlCleanupParser would pull it from under
+ * any other user in the process (sfbridge, sfemu in one test binary). */
 void sf_global_cleanup(void)
 {
 	curl_global_cleanup();
 }
 
-_Atomic(struct sf_describe_cache *) *sf__client_describe_slot(struct sf_client *c)
+_Atomic(struct sf_describe_cache *) *
+sf__client_describe_slot(struct sf_client *c)
 {
 	return &c->describe_cache;
 }
@@ -181,8 +186,9 @@ int sf_client_new(const struct sf_client_options *o, struct sf_client **out,
 	if (pthread_cond_init(&c->cond, NULL) != 0) {
 		pthread_mutex_destroy(&c->lock);
 		free(c);
-		return sf__error_set(err, SF_CLASS_NONE, 0, NULL,
-				     "client: cannot make a condition variable");
+		return sf__error_set(
+			err, SF_CLASS_NONE, 0, NULL,
+			"client: cannot make a condition variable");
 	}
 	rc = sf__transport_new(o, &c->log, &c->tp, err);
 	if (rc < 0) {
@@ -218,12 +224,22 @@ int sf_client_set_credentials(struct sf_client *c,
 			      struct sf_error *err)
 {
 	struct sf_creds *nc = NULL, *old;
+	char base[300];
 	int rc;
 
 	sf_error_clear(err);
 	rc = sf__creds_new(cred, c->allow_http_loopback, &nc, err);
 	if (rc < 0)
 		return rc; /* the old credentials and session stay */
+	/* Log before publishing: once published, another thread's
+	 * set_credentials may free nc. */
+	if (nc->method == SF_AUTH_ACCESS_TOKEN)
+		snprintf(base, sizeof(base), "%s", nc->instance_url);
+	else
+		sf_target_base_url(&nc->target, base, sizeof(base));
+	sf__log(&c->log, SF_LOG_INFO, "credentials set: %s as %s at %s",
+		sf__auth_method_name(nc->method),
+		nc->username ? nc->username : "(no user name)", base);
 	pthread_mutex_lock(&c->lock);
 	old = c->creds;
 	c->creds = nc;
@@ -234,11 +250,6 @@ int sf_client_set_credentials(struct sf_client *c,
 	c->holdoff_until_ms = 0;
 	pthread_mutex_unlock(&c->lock);
 	sf__creds_unref(old);
-	sf__log(&c->log, SF_LOG_INFO, "credentials set: %s as %s at %s",
-		sf__auth_method_name(nc->method),
-		nc->username ? nc->username : "(no user name)",
-		nc->method == SF_AUTH_ACCESS_TOKEN ? nc->instance_url
-						   : "the login target");
 	return 0;
 }
 
@@ -312,9 +323,10 @@ static int login_locked(struct sf_client *c, struct sf_error *err)
 	if (epoch != c->cred_epoch) {
 		/* New credentials arrived meanwhile: this outcome is stale. */
 		sf__auth_result_release(&res);
-		rc = sf__error_set(&e, SF_CLASS_SESSION, 0, NULL,
-				   "login: the credentials were replaced during "
-				   "the login; call again");
+		rc = sf__error_set(
+			&e, SF_CLASS_SESSION, 0, NULL,
+			"login: the credentials were replaced during "
+			"the login; call again");
 	} else if (rc == 0) {
 		c->sess.token = res.token;
 		res.token = NULL;
@@ -359,10 +371,10 @@ static int need_session(struct sf_client *c, bool stale, uint64_t bad_gen,
 		if (!always && have && (!stale || c->generation != bad_gen))
 			return 0;
 		if (!c->creds)
-			return sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0,
-					     NULL,
-					     "login: no credentials (call "
-					     "sf_client_set_credentials first)");
+			return sf__error_set(
+				err, SF_CLASS_INVALID_REQUEST, 0, NULL,
+				"login: no credentials (call "
+				"sf_client_set_credentials first)");
 		if (c->refused) {
 			copy_error(err, &c->refusal);
 			sf__log(&c->log, SF_LOG_DEBUG,
@@ -377,7 +389,8 @@ static int need_session(struct sf_client *c, bool stale, uint64_t bad_gen,
 		}
 		if (stale && have && c->creds->method == SF_AUTH_ACCESS_TOKEN)
 			return sf__error_set(
-				err, SF_CLASS_SESSION, 401, "INVALID_SESSION_ID",
+				err, SF_CLASS_SESSION, 401,
+				"INVALID_SESSION_ID",
 				"the access token expired or was revoked, and "
 				"an access token can't be refreshed: set new "
 				"credentials");
@@ -430,7 +443,8 @@ void sf_client_session(struct sf_client *c, struct sf_session_info *out)
 	out->issued_ms = c->sess.issued_ms;
 	out->expires_ms = c->sess.expires_ms;
 	out->password_expired =
-		c->refused && c->refusal.cls == SF_CLASS_PASSWORD_EXPIRED;
+		c->sess.password_expired ||
+		(c->refused && c->refusal.cls == SF_CLASS_PASSWORD_EXPIRED);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -466,6 +480,16 @@ static int take_session(struct sf_client *c, bool stale, uint64_t bad_gen,
 	}
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+/* A call found the session's password expired: say so in
+ * sf_client_session (OAuth sessions get that far; SOAP refuses at login). */
+static void mark_password_expired(struct sf_client *c, uint64_t gen)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->sess.token && c->generation == gen)
+		c->sess.password_expired = true;
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* splitmix64 over an atomic counter: jitter only, not for secrets. */
@@ -584,6 +608,8 @@ int sf__call(struct sf_client *c, const char *method, const char *path,
 				     ? BASE_EPROTO
 				     : sf__class_code(err->cls);
 		}
+		if (err->cls == SF_CLASS_PASSWORD_EXPIRED)
+			mark_password_expired(c, s.gen);
 		if (err->cls == SF_CLASS_SESSION && !reauthed &&
 		    strcmp(err->code, "INVALID_SESSION_ID") == 0) {
 			/* Re-authenticate once (shared with every thread that

@@ -12,18 +12,30 @@
 const char *sf_class_name(enum sf_class cls)
 {
 	switch (cls) {
-	case SF_CLASS_NONE: return "none";
-	case SF_CLASS_CREDENTIAL: return "credential";
-	case SF_CLASS_POLICY: return "policy";
-	case SF_CLASS_TIME_WINDOW: return "time_window";
-	case SF_CLASS_PASSWORD_EXPIRED: return "password_expired";
-	case SF_CLASS_SESSION: return "session";
-	case SF_CLASS_THROTTLE: return "throttle";
-	case SF_CLASS_TRANSIENT: return "transient";
-	case SF_CLASS_NOT_FOUND: return "not_found";
-	case SF_CLASS_INVALID_REQUEST: return "invalid_request";
-	case SF_CLASS_NETWORK: return "network";
-	case SF_CLASS_TLS: return "tls";
+	case SF_CLASS_NONE:
+		return "none";
+	case SF_CLASS_CREDENTIAL:
+		return "credential";
+	case SF_CLASS_POLICY:
+		return "policy";
+	case SF_CLASS_TIME_WINDOW:
+		return "time_window";
+	case SF_CLASS_PASSWORD_EXPIRED:
+		return "password_expired";
+	case SF_CLASS_SESSION:
+		return "session";
+	case SF_CLASS_THROTTLE:
+		return "throttle";
+	case SF_CLASS_TRANSIENT:
+		return "transient";
+	case SF_CLASS_NOT_FOUND:
+		return "not_found";
+	case SF_CLASS_INVALID_REQUEST:
+		return "invalid_request";
+	case SF_CLASS_NETWORK:
+		return "network";
+	case SF_CLASS_TLS:
+		return "tls";
 	}
 	return "unknown";
 }
@@ -36,9 +48,9 @@ void sf_error_clear(struct sf_error *err)
 
 bool sf_error_is_retryable(const struct sf_error *err)
 {
-	return err && (err->cls == SF_CLASS_THROTTLE ||
-		       err->cls == SF_CLASS_TRANSIENT ||
-		       err->cls == SF_CLASS_NETWORK);
+	return err &&
+	       (err->cls == SF_CLASS_THROTTLE ||
+		err->cls == SF_CLASS_TRANSIENT || err->cls == SF_CLASS_NETWORK);
 }
 
 bool sf_error_is_login_refusal(const struct sf_error *err)

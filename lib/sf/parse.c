@@ -81,7 +81,7 @@ int sf__parse_rest_errors(const char *body, size_t len, struct sf_error *err)
 		size_t i;
 		json_t *f;
 
-		json_array_foreach(fields, i, f) {
+		json_array_foreach (fields, i, f) {
 			const char *s = json_string_value(f);
 
 			if (!s || err->nfields >= 8)
@@ -175,7 +175,8 @@ xmlDoc *sf__xml_read(const char *body, size_t len)
 
 	if (len > INT_MAX || len == 0)
 		return NULL;
-	if (has_bytes(body, len, "<!DOCTYPE") || has_bytes(body, len, "<!ENTITY"))
+	if (has_bytes(body, len, "<!DOCTYPE") ||
+	    has_bytes(body, len, "<!ENTITY"))
 		return NULL;
 	doc = xmlReadMemory(body, (int)len, NULL, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -368,7 +369,8 @@ enum sf_class sf__classify(long status, const char *code, const char *text)
 	if (!text)
 		text = "";
 	if (has_nocase(text, "Login Rate Exceeded") ||
-	    is(code, "REQUEST_LIMIT_EXCEEDED") || is(code, "rate_limit_exceeded"))
+	    is(code, "REQUEST_LIMIT_EXCEEDED") ||
+	    is(code, "rate_limit_exceeded"))
 		return SF_CLASS_THROTTLE;
 	if (is(code, "invalid_grant") &&
 	    has_nocase(text, "IP restricted or invalid login hours"))
@@ -445,7 +447,8 @@ void sf__error_from_reply(long status, const char *ctype, const char *body,
 		/* An HTML error page, plain text, or nothing: say what it was,
 		 * never what it said (it could echo the request). */
 		if (len)
-			snprintf(what, sizeof(what), "%.100s reply of %zu bytes",
+			snprintf(what, sizeof(what),
+				 "%.100s reply of %zu bytes",
 				 ctype && *ctype ? ctype : "untyped", len);
 		else
 			snprintf(what, sizeof(what), "empty reply");

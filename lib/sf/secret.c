@@ -83,7 +83,8 @@ int sf_secret_from_file(const char *path, struct sf_secret **out,
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		rc = sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, NULL,
-				   "read secret '%s': not a regular file", path);
+				   "read secret '%s': not a regular file",
+				   path);
 		goto out;
 	}
 	for (;;) {
@@ -92,10 +93,10 @@ int sf_secret_from_file(const char *path, struct sf_secret **out,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0,
-					   NULL,
-					   "read secret '%s': read failed (errno %d)",
-					   path, errno);
+			rc = sf__error_set(
+				err, SF_CLASS_INVALID_REQUEST, 0, NULL,
+				"read secret '%s': read failed (errno %d)",
+				path, errno);
 			goto out;
 		}
 		if (n == 0)

@@ -150,8 +150,8 @@ static bool get_part(CURLU *u, CURLUPart what, char *out, size_t n)
 	return true;
 }
 
-#define USERINFO_MSG                                                   \
-	"login URL holds a user name or password (user@host): give "   \
+#define USERINFO_MSG                                                 \
+	"login URL holds a user name or password (user@host): give " \
 	"credentials in their own fields, never in the URL"
 
 static int check_url(const char *spec, bool allow_http_loopback, bool any_path,
@@ -183,9 +183,10 @@ static int check_url(const char *spec, bool allow_http_loopback, bool any_path,
 	}
 	if (curl_url_set(u, CURLUPART_URL, spec, CURLU_NON_SUPPORT_SCHEME) !=
 	    CURLUE_OK) {
-		rc = sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, NULL,
-				   "login URL '%.200s' is not a URL (want https://host)",
-				   spec);
+		rc = sf__error_set(
+			err, SF_CLASS_INVALID_REQUEST, 0, NULL,
+			"login URL '%.200s' is not a URL (want https://host)",
+			spec);
 		goto out;
 	}
 	if (!get_part(u, CURLUPART_SCHEME, out->scheme, sizeof(out->scheme)) ||
@@ -206,9 +207,10 @@ static int check_url(const char *spec, bool allow_http_loopback, bool any_path,
 	if (!get_part(u, CURLUPART_QUERY, query, sizeof(query)) ||
 	    !get_part(u, CURLUPART_FRAGMENT, frag, sizeof(frag)) || query[0] ||
 	    frag[0] || strpbrk(spec, "?#")) {
-		rc = sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, NULL,
-				   "login URL has a query or fragment: give only "
-				   "scheme://host[:port]");
+		rc = sf__error_set(
+			err, SF_CLASS_INVALID_REQUEST, 0, NULL,
+			"login URL has a query or fragment: give only "
+			"scheme://host[:port]");
 		goto out;
 	}
 	if (!get_part(u, CURLUPART_PATH, path, sizeof(path)) ||
@@ -258,37 +260,40 @@ static int check_url(const char *spec, bool allow_http_loopback, bool any_path,
 
 	if (strcmp(out->scheme, "http") == 0 &&
 	    !(allow_http_loopback && out->loopback)) {
-		rc = sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, NULL,
-				   out->loopback
-					   ? "login URL uses plain http: allowed "
-					     "only to loopback with "
-					     "allow_http_loopback"
-					   : "login URL uses plain http: only "
-					     "https is allowed (plain http only "
-					     "to a loopback address)");
+		rc = sf__error_set(
+			err, SF_CLASS_INVALID_REQUEST, 0, NULL,
+			out->loopback ? "login URL uses plain http: allowed "
+					"only to loopback with "
+					"allow_http_loopback"
+				      : "login URL uses plain http: only "
+					"https is allowed (plain http only "
+					"to a loopback address)");
 		goto out;
 	}
 	if (out->loopback && !allow_http_loopback && !out->allowed) {
-		rc = sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, NULL,
-				   "login URL host '%.200s' is loopback: allowed "
-				   "only with allow_http_loopback",
-				   out->host);
+		rc = sf__error_set(
+			err, SF_CLASS_INVALID_REQUEST, 0, NULL,
+			"login URL host '%.200s' is loopback: allowed "
+			"only with allow_http_loopback",
+			out->host);
 		goto out;
 	}
 	if (!out->salesforce && !out->allowed && !out->loopback) {
-		rc = sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, NULL,
-				   "login URL host '%.200s' is not a Salesforce "
-				   "host (*.salesforce.com, *.force.com, "
-				   "*.cloudforce.com); add it to SF_ALLOWED_HOSTS "
-				   "to allow it",
-				   out->host);
+		rc = sf__error_set(
+			err, SF_CLASS_INVALID_REQUEST, 0, NULL,
+			"login URL host '%.200s' is not a Salesforce "
+			"host (*.salesforce.com, *.force.com, "
+			"*.cloudforce.com); add it to SF_ALLOWED_HOSTS "
+			"to allow it",
+			out->host);
 		goto out;
 	}
 	if (out->salesforce && !out->allowed && out->port && out->port != 443) {
-		rc = sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, NULL,
-				   "login URL '%.200s': Salesforce hosts answer "
-				   "on the default port only",
-				   spec);
+		rc = sf__error_set(
+			err, SF_CLASS_INVALID_REQUEST, 0, NULL,
+			"login URL '%.200s': Salesforce hosts answer "
+			"on the default port only",
+			spec);
 		goto out;
 	}
 	if (out->port == 443 && strcmp(out->scheme, "https") == 0)

@@ -18,6 +18,7 @@
 #include "base/datetime.h"
 #include "base/err.h"
 #include "base/redact.h"
+#include "sf/auth_int.h"
 #include "sf/error_int.h"
 #include "base/banned.h"
 
@@ -50,7 +51,7 @@
  *    libsf's own buffers.
  */
 
-#define POOL_MAX 16
+#define POOL_MAX     16
 #define BODY_LOG_MAX 4096
 
 struct sf_transport {
@@ -62,8 +63,9 @@ struct sf_transport {
 	long connect_ms, timeout_ms;
 	char user_agent[128];
 	bool allow_http;
-	STACK_OF(X509) *extra_ca; /* immutable after new; NULL without ca_file */
-	atomic_llong requests;    /* requests sent (performs started) */
+	STACK_OF(X509) *
+		extra_ca;      /* immutable after new; NULL without ca_file */
+	atomic_llong requests; /* requests sent (performs started) */
 	struct sf_logger log;
 };
 
@@ -170,8 +172,8 @@ int sf__transport_new(const struct sf_client_options *o,
 		return BASE_ENOMEM;
 	}
 	atomic_init(&t->requests, 0);
-	t->connect_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms
-						  : 10000;
+	t->connect_ms =
+		o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	t->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 120000;
 	snprintf(t->user_agent, sizeof(t->user_agent), "%s",
 		 o->user_agent && *o->user_agent ? o->user_agent
@@ -470,10 +472,10 @@ static int set_options(struct sf_transport *t, CURL *h,
 	const char *protos = t->allow_http ? "https,http" : "https";
 	CURLcode cc = CURLE_OK;
 
-#define SET(opt, val)                                              \
-	do {                                                       \
-		if (cc == CURLE_OK)                                \
-			cc = curl_easy_setopt(h, opt, val);        \
+#define SET(opt, val)                                       \
+	do {                                                \
+		if (cc == CURLE_OK)                         \
+			cc = curl_easy_setopt(h, opt, val); \
 	} while (0)
 	SET(CURLOPT_SHARE, t->share);
 	SET(CURLOPT_URL, rq->url);
@@ -541,9 +543,8 @@ int sf__http(struct sf_transport *t, const struct sf_request *rq,
 	long status = 0;
 	int rc = BASE_ERR;
 
-	resp->status = 0;
-	resp->content_type[0] = '\0';
-	base_buf_reset(&resp->body);
+	/* release, not reset: a sticky error of an earlier reply must go */
+	sf__resp_release(resp);
 	snprintf(line, sizeof(line), "Accept: %s",
 		 rq->accept ? rq->accept : "application/json");
 	hdrs = add_header(hdrs, line, &ok);
@@ -559,9 +560,7 @@ int sf__http(struct sf_transport *t, const struct sf_request *rq,
 	/* No "Expect: 100-continue" wait before a large body. */
 	hdrs = add_header(hdrs, "Expect:", &ok);
 	if (rq->auth) {
-		base_buf_printf(&auth, "Authorization: %s ",
-				rq->auth_scheme ? rq->auth_scheme : "Bearer");
-		base_buf_append(&auth, rq->auth->bytes, rq->auth->len);
+		sf__auth_header(&auth, rq->auth_scheme, rq->auth);
 		if (base_buf_err(&auth))
 			ok = false;
 		else
@@ -595,8 +594,9 @@ int sf__http(struct sf_transport *t, const struct sf_request *rq,
 					   errbuf[0] ? errbuf
 						     : curl_easy_strerror(cc));
 		}
-		sf__log(&t->log, SF_LOG_DEBUG, "%s %s: no reply after %lld ms: %s",
-			rq->method, rq->url, m.elapsed_ms,
+		sf__log(&t->log, SF_LOG_DEBUG,
+			"%s %s: no reply after %lld ms: %s", rq->method,
+			rq->url, m.elapsed_ms,
 			errbuf[0] ? errbuf : curl_easy_strerror(cc));
 		sf__resp_release(resp);
 		goto out;

@@ -43,8 +43,8 @@ struct sf_request {
 	const char *content_type; /* of body; NULL when there is none */
 	const char *body;         /* borrowed for the call; may be a secret */
 	size_t len;
-	const char *accept;       /* NULL: application/json */
-	const char *soap_action;  /* NULL: no SOAPAction header */
+	const char *accept;      /* NULL: application/json */
+	const char *soap_action; /* NULL: no SOAPAction header */
 	/* "Authorization: <auth_scheme> <auth>" when auth is set ("Bearer"
 	 * token, "Basic" base64). The header is built in wiped memory. */
 	const char *auth_scheme;
@@ -53,7 +53,7 @@ struct sf_request {
 
 /* What a reply said besides status, type and body. */
 struct sf_reply_meta {
-	bool has_limit;           /* Sforce-Limit-Info: api-usage=used/max */
+	bool has_limit; /* Sforce-Limit-Info: api-usage=used/max */
 	long long api_used, api_max;
 	long long elapsed_ms;
 };

@@ -49,9 +49,8 @@ static void capture(void *ctx, enum sf_log_level level, const char *line)
 		fprintf(stderr, "# log: %s\n", line);
 }
 
-__attribute__((format(printf, 3, 4))) static void check(bool ok,
-							const char *name,
-							const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+check(bool ok, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -258,8 +257,8 @@ static void test_soap_login(struct sf_client **keep)
 	check(rc == 0, "soap login succeeds", "%d %s", rc, err.message);
 	sf_client_session(c, &s);
 	check(s.active && strcmp(s.instance_url, emu_url) == 0,
-	      "soap: the instance URL is serverUrl's scheme://host:port",
-	      "%s", s.instance_url);
+	      "soap: the instance URL is serverUrl's scheme://host:port", "%s",
+	      s.instance_url);
 	check(strlen(s.org_id) == 18 && strncmp(s.org_id, "00D", 3) == 0,
 	      "soap: the org id is userInfo's 18-character 00D id", "%s",
 	      s.org_id);
@@ -276,8 +275,8 @@ static void test_soap_login(struct sf_client **keep)
 	      "%d %s", rc, err.message);
 	u = usage(c);
 	check(u.calls == 2 && u.logins == 1,
-	      "soap: one login and one call were made", "calls %lld logins %lld",
-	      u.calls, u.logins);
+	      "soap: one login and one call were made",
+	      "calls %lld logins %lld", u.calls, u.logins);
 	check(u.used >= 1 && u.max == 115000,
 	      "soap: Sforce-Limit-Info fills the API usage", "%lld/%lld",
 	      u.used, u.max);
@@ -357,8 +356,8 @@ static void test_client_credentials(void)
 	sf_target_parse("production", false, &cr.target, &err);
 	rc = sf_client_set_credentials(c, &cr, &err);
 	check(rc == BASE_EINVAL && err.cls == SF_CLASS_INVALID_REQUEST &&
-		      strstr(err.message,
-			     "client credentials need a My Domain login target"),
+		      strstr(err.message, "client credentials need a My Domain "
+					  "login target"),
 	      "client credentials on login.salesforce.com are refused locally",
 	      "%d %s", rc, err.message);
 	check(usage(c).calls == 0, "and nothing was sent", "%lld",
@@ -490,8 +489,7 @@ static void test_access_token(void)
 	rc = sf_client_set_credentials(c, &cr, &err);
 	if (rc == 0)
 		rc = call(c, "/", &err);
-	check(rc == 0, "access token: used as given", "%d %s", rc,
-	      err.message);
+	check(rc == 0, "access token: used as given", "%d %s", rc, err.message);
 	sf_client_session(c, &s);
 	check(strncmp(s.org_id, "00D", 3) == 0 && strlen(s.org_id) == 15,
 	      "access token: the org id is the token's 00D prefix", "%s",
@@ -543,8 +541,8 @@ static void test_wrong_password(void)
 	}
 	rc = sf_client_login(c, &err);
 	same += rc == BASE_EAUTH && strcmp(err.message, first.message) == 0;
-	check(same == 6, "the login guard returns the stored refusal", "%d of 6",
-	      same);
+	check(same == 6, "the login guard returns the stored refusal",
+	      "%d of 6", same);
 	u = usage(c);
 	check(u.logins == 1 && u.calls == 1,
 	      "the login guard: five calls and a login, zero requests",
@@ -571,8 +569,9 @@ static void test_wrong_password(void)
 		rc = sf_client_set_credentials(c, &cr, &err);
 		if (rc == 0)
 			rc = call(c, "/", &err);
-		check(rc == 0, "new credentials reset the guard: the next call "
-			       "logs in once",
+		check(rc == 0,
+		      "new credentials reset the guard: the next call "
+		      "logs in once",
 		      "%d %s", rc, err.message);
 		sf_secret_free(p);
 		sf_secret_free(t);
@@ -649,8 +648,9 @@ static void test_login_hours(void)
 
 static void test_password_expired(void)
 {
-	struct sf_client *c = soap_client("expired@login.test", "Expired-Pass-1",
-					  "ExpiredExpiredExpiredExp");
+	struct sf_client *c =
+		soap_client("expired@login.test", "Expired-Pass-1",
+			    "ExpiredExpiredExpiredExp");
 	struct sf_error err = SF_ERROR_INIT;
 	struct sf_session_info s;
 	long rows0 = login_rows("expired@login.test");
@@ -735,7 +735,8 @@ static void test_threads(struct sf_client *c)
 		pthread_join(th[i], NULL);
 		ok += rs[i].rc == 0;
 		if (rs[i].rc != 0)
-			printf("#   thread %d: %d %s\n", i, rs[i].rc, rs[i].msg);
+			printf("#   thread %d: %d %s\n", i, rs[i].rc,
+			       rs[i].msg);
 	}
 	pthread_barrier_destroy(&go);
 	check(ok == NTHREADS, "8 threads on an expired session all succeed",
@@ -797,7 +798,8 @@ static void test_log_has_no_secrets(void)
 	regmatch_t m;
 	int found = 0;
 
-	check(log_lines > 100 && strstr(text, "Authorization: Bearer <redacted>") &&
+	check(log_lines > 100 &&
+		      strstr(text, "Authorization: Bearer <redacted>") &&
 		      strstr(text, "<sessionId><redacted></sessionId>") &&
 		      strstr(text, "\"access_token\":\"<redacted>\"") &&
 		      strstr(text, "password=<redacted>"),

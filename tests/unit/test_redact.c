@@ -136,8 +136,10 @@ static void test_redact__url_userinfo(void **state)
 static void test_redact__url_without_secrets_unchanged(void **state)
 {
 	(void)state;
-	url("https://acme.my.salesforce.com/services/data/v60.0/query?q=SELECT+Id",
-	    "https://acme.my.salesforce.com/services/data/v60.0/query?q=SELECT+Id",
+	url("https://acme.my.salesforce.com/services/data/v60.0/"
+	    "query?q=SELECT+Id",
+	    "https://acme.my.salesforce.com/services/data/v60.0/"
+	    "query?q=SELECT+Id",
 	    NULL);
 	url("user@example.com is no URL", "user@example.com is no URL", NULL);
 }
@@ -214,8 +216,10 @@ static void test_redact__json_secret_and_non_string(void **state)
 static void test_redact__json_value_named_password_kept(void **state)
 {
 	(void)state;
-	body("{\"grant_type\":\"password\",\"message\":\"bad \\\"password\\\"\"}",
-	     "{\"grant_type\":\"password\",\"message\":\"bad \\\"password\\\"\"}",
+	body("{\"grant_type\":\"password\",\"message\":\"bad "
+	     "\\\"password\\\"\"}",
+	     "{\"grant_type\":\"password\",\"message\":\"bad "
+	     "\\\"password\\\"\"}",
 	     NULL);
 }
 

@@ -35,9 +35,9 @@
 #define MAX_STEPS 16
 
 struct step {
-	int status;       /* 0: close the connection without a reply */
-	const char *type; /* Content-Type */
-	const char *body; /* "%PORT%" becomes the port */
+	int status;        /* 0: close the connection without a reply */
+	const char *type;  /* Content-Type */
+	const char *body;  /* "%PORT%" becomes the port */
 	const char *extra; /* more header lines, each ending "\r\n" */
 };
 
@@ -46,14 +46,16 @@ struct server {
 	pthread_t th;
 	struct step steps[MAX_STEPS];
 	int nsteps;
-	int served;                /* requests answered (guarded by lock) */
-	char lines[MAX_STEPS][256]; /* "METHOD /path" of each request */
-	char auth[MAX_STEPS][256];  /* its Authorization header */
+	int served;                   /* requests answered (guarded by lock) */
+	char lines[MAX_STEPS][256];   /* "METHOD /path" of each request */
+	char auth[MAX_STEPS][256];    /* its Authorization header */
+	char bodies[MAX_STEPS][4096]; /* its body (the first 4 KB) */
 	pthread_mutex_t lock;
 	int stop;
 };
 
-static void read_request(int c, char *line, size_t ln, char *auth, size_t an)
+static void read_request(int c, char *line, size_t ln, char *auth, size_t an,
+			 char *bd, size_t bn)
 {
 	char buf[65536] = "";
 	size_t n = 0;
@@ -76,12 +78,19 @@ static void read_request(int c, char *line, size_t ln, char *auth, size_t an)
 		clen = strtol(p + 18, NULL, 10);
 	if ((p = strstr(buf, "\r\nAuthorization: ")))
 		snprintf(auth, an, "%.*s", (int)strcspn(p + 17, "\r"), p + 17);
-	/* drain the body */
-	for (long got = (long)(n - (size_t)(end + 4 - buf)); got < clen;) {
-		r = recv(c, buf, sizeof(buf), 0);
-		if (r <= 0)
-			return;
-		got += r;
+	/* the body (small in these tests: it fits in buf) */
+	{
+		size_t have = n - (size_t)(end + 4 - buf);
+
+		while ((long)have < clen && n < sizeof(buf) - 1) {
+			r = recv(c, buf + n, sizeof(buf) - 1 - n, 0);
+			if (r <= 0)
+				return;
+			n += (size_t)r;
+			have += (size_t)r;
+			buf[n] = '\0';
+		}
+		snprintf(bd, bn, "%s", end + 4);
 	}
 }
 
@@ -109,7 +118,8 @@ static void *serve(void *arg)
 		st = s->steps[i];
 		pthread_mutex_unlock(&s->lock);
 		read_request(c, s->lines[i], sizeof(s->lines[i]), s->auth[i],
-			     sizeof(s->auth[i]));
+			     sizeof(s->auth[i]), s->bodies[i],
+			     sizeof(s->bodies[i]));
 		pthread_mutex_lock(&s->lock);
 		s->served++;
 		pthread_mutex_unlock(&s->lock);
@@ -183,7 +193,8 @@ static void server_stop(struct server *s)
 	free(s);
 }
 
-/* ---- clients against it ---------------------------------------------------- */
+/* ---- clients against it ----------------------------------------------------
+ */
 
 static struct base_buf logged = {.max = 16u << 20};
 
@@ -198,7 +209,7 @@ static void capture(void *ctx, enum sf_log_level level, const char *line)
 }
 
 #define CONSUMER_SECRET "cs-very-secret-1"
-#define PASSWORD "pw-very-secret-1"
+#define PASSWORD        "pw-very-secret-1"
 
 static struct sf_client *oauth_client(struct server *s, int max_retries)
 {
@@ -291,7 +302,8 @@ static void test_sf_client__transient_retried_when_safe(void **state)
 	(void)state;
 	assert_int_equal(get(c, true, &err), 0);
 	assert_int_equal(served(s), 4);
-	assert_string_equal(s->lines[0], "POST /services/oauth2/token HTTP/1.1");
+	assert_string_equal(s->lines[0],
+			    "POST /services/oauth2/token HTTP/1.1");
 	assert_string_equal(s->lines[3],
 			    "GET /services/data/v60.0/sobjects HTTP/1.1");
 	assert_string_equal(s->auth[3], "Bearer 00Dxx0000001gPL!tok1");
@@ -321,11 +333,12 @@ static void test_sf_client__bad_signature_is_invalid_request(void **state)
 	assert_int_equal(sf_client_login(c, &err), BASE_EINVAL);
 	assert_int_equal(err.cls, SF_CLASS_INVALID_REQUEST);
 	assert_string_equal(err.code, "signature");
-	assert_string_equal(err.message,
-			    "login: token reply's signature doesn't match "
-			    "Base64(HMAC-SHA256(consumer secret, id + "
-			    "issued_at)): a wrong consumer secret, or the reply "
-			    "was altered");
+	assert_string_equal(
+		err.message,
+		"login: token reply's signature doesn't match "
+		"Base64(HMAC-SHA256(consumer secret, id + "
+		"issued_at)): a wrong consumer secret, or the reply "
+		"was altered");
 	/* the guard holds: no second request */
 	assert_int_equal(get(c, true, &err), BASE_EINVAL);
 	assert_int_equal(served(s), 1);
@@ -437,8 +450,8 @@ static void test_sf_client__reauth_once_then_give_up(void **state)
 				      "invalid\",\"errorCode\":\"INVALID_"
 				      "SESSION_ID\"}]";
 	const struct step steps[] = {
-		{200, NULL, tok1, NULL},    {401, NULL, expired, NULL},
-		{200, NULL, tok2, NULL},    {401, NULL, expired, NULL},
+		{200, NULL, tok1, NULL}, {401, NULL, expired, NULL},
+		{200, NULL, tok2, NULL}, {401, NULL, expired, NULL},
 		{200, NULL, "{}", NULL},
 	};
 	struct server *s = server_start(steps, 5);
@@ -502,10 +515,183 @@ static void test_sf_client__log_has_no_secrets(void **state)
 	assert_null(strstr(text, CONSUMER_SECRET));
 	assert_null(strstr(text, "!tok1"));
 	assert_null(strstr(text, "!tok2"));
+	assert_null(strstr(text, "AQsoapsid"));
+	assert_non_null(strstr(text, "<sessionId><redacted></sessionId>"));
 	base_buf_release(&logged);
 }
 
-/* ---- credentials checks (no network) ---------------------------------------- */
+/* ---- SOAP login
+ * ---------------------------------------------------------------- */
+
+static const char soap_ok[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "
+	"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+	"xmlns=\"urn:partner.soap.sforce.com\"><soapenv:Body><loginResponse>"
+	"<result><passwordExpired>%s</passwordExpired><serverUrl>http://"
+	"127.0.0.1:%PORT%/services/Soap/u/64.0/00Dxx0000001gPL</serverUrl>"
+	"<sessionId>00Dxx0000001gPL!AQsoapsid</sessionId><userId>"
+	"005xx000001SwiUAAS</userId><userInfo><organizationId>"
+	"00Dxx0000001gPLEAY</organizationId><sessionSecondsValid>900"
+	"</sessionSecondsValid></userInfo></result></loginResponse>"
+	"</soapenv:Body></soapenv:Envelope>";
+
+static struct sf_client *soap_client(struct server *s, const char *api)
+{
+	struct sf_client_options o = {
+		.api_version = api,
+		.allow_http_loopback = true,
+		.timeout_ms = 5000,
+		.log = capture,
+		.log_bodies = true,
+	};
+	struct sf_secret *pw =
+		sf_secret_new("p<w&" PASSWORD, 4 + strlen(PASSWORD));
+	struct sf_secret *tok = sf_secret_new("TOK\"1", 5);
+	struct sf_credentials cr = {
+		.method = SF_AUTH_SOAP_PASSWORD,
+		.username = "o'neil@x.test",
+		.password = pw,
+		.security_token = tok,
+	};
+	struct sf_error err = SF_ERROR_INIT;
+	struct sf_client *c = NULL;
+	char url[64];
+
+	snprintf(url, sizeof(url), "http://localhost:%d", s->port);
+	assert_int_equal(sf_target_parse(url, true, &cr.target, &err), 0);
+	assert_int_equal(sf_client_new(&o, &c, &err), 0);
+	assert_int_equal(sf_client_set_credentials(c, &cr, &err), 0);
+	sf_secret_free(pw);
+	sf_secret_free(tok);
+	return c;
+}
+
+static char *soap_reply(const char *expired)
+{
+	struct base_buf b = BASE_BUF_INIT(8192);
+	const char *p = strstr(soap_ok, "%s");
+
+	base_buf_append(&b, soap_ok, (size_t)(p - soap_ok));
+	base_buf_puts(&b, expired);
+	base_buf_puts(&b, p + 2);
+	return base_buf_detach(&b, NULL);
+}
+
+static void test_sf_client__soap_login_request_and_session(void **state)
+{
+	char *ok = soap_reply("false");
+	const struct step steps[] = {
+		{200, "text/xml; charset=UTF-8", ok, NULL},
+		{200, NULL, "{}", NULL},
+	};
+	struct server *s = server_start(steps, 2);
+	struct sf_client *c = soap_client(s, "66.0");
+	struct sf_error err = SF_ERROR_INIT;
+	struct sf_session_info si;
+
+	(void)state;
+	assert_int_equal(sf_client_login(c, &err), 0);
+	/* login() is gone above 64.0: the client asks at 64.0 */
+	assert_string_equal(s->lines[0], "POST /services/Soap/u/64.0 HTTP/1.1");
+	/* password || token, XML-escaped whole; the user name escaped too */
+	assert_non_null(
+		strstr(s->bodies[0],
+		       "<urn:username>o&#39;neil@x.test</urn:username>"));
+	assert_non_null(strstr(s->bodies[0],
+			       "<urn:password>p&lt;w&amp;" PASSWORD "TOK&quot;1"
+			       "</urn:password>"));
+	sf_client_session(c, &si);
+	assert_true(si.active);
+	assert_string_equal(si.org_id, "00Dxx0000001gPLEAY");
+	assert_string_equal(si.user_id, "005xx000001SwiUAAS");
+	assert_int_equal(si.expires_ms - si.issued_ms, 900000);
+	assert_int_equal(get(c, true, &err), 0);
+	/* REST keeps the client's API version */
+	assert_string_equal(s->lines[1],
+			    "GET /services/data/v66.0/sobjects HTTP/1.1");
+	assert_string_equal(s->auth[1], "Bearer 00Dxx0000001gPL!AQsoapsid");
+	sf_client_free(c);
+	server_stop(s);
+	free(ok);
+}
+
+static void test_sf_client__soap_password_expired_is_refusal(void **state)
+{
+	char *exp = soap_reply("true");
+	const struct step steps[] = {{200, "text/xml", exp, NULL}};
+	struct server *s = server_start(steps, 1);
+	struct sf_client *c = soap_client(s, NULL);
+	struct sf_error err = SF_ERROR_INIT;
+	struct sf_session_info si;
+
+	(void)state;
+	assert_int_equal(sf_client_login(c, &err), BASE_EAUTH);
+	assert_int_equal(err.cls, SF_CLASS_PASSWORD_EXPIRED);
+	assert_string_equal(s->lines[0], "POST /services/Soap/u/60.0 HTTP/1.1");
+	sf_client_session(c, &si);
+	assert_false(si.active);
+	assert_true(si.password_expired);
+	assert_int_equal(get(c, true, &err), BASE_EAUTH);
+	assert_int_equal(served(s), 1);
+	sf_client_free(c);
+	server_stop(s);
+	free(exp);
+}
+
+static void test_sf_client__login_rate_holds_logins_off(void **state)
+{
+	const struct step steps[] = {
+		{500, "text/xml",
+		 "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/"
+		 "soap/envelope/\"><soapenv:Body><soapenv:Fault><faultcode>"
+		 "sf:REQUEST_LIMIT_EXCEEDED</faultcode><faultstring>"
+		 "REQUEST_LIMIT_EXCEEDED: Login Rate Exceeded</faultstring>"
+		 "</soapenv:Fault></soapenv:Body></soapenv:Envelope>",
+		 NULL},
+	};
+	struct server *s = server_start(steps, 1);
+	struct sf_client *c = soap_client(s, NULL);
+	struct sf_error err = SF_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(sf_client_login(c, &err), BASE_ERETRY);
+	assert_int_equal(err.cls, SF_CLASS_THROTTLE);
+	assert_string_equal(err.message, "login: http 500: "
+					 "REQUEST_LIMIT_EXCEEDED: Login Rate "
+					 "Exceeded");
+	assert_int_equal(get(c, true, &err), BASE_ERETRY);
+	assert_int_equal(sf_client_login(c, &err), BASE_ERETRY);
+	assert_int_equal(served(s), 1); /* held off: no login for an hour */
+	sf_client_free(c);
+	server_stop(s);
+}
+
+static void test_sf_client__soap_fault_with_200(void **state)
+{
+	const struct step steps[] = {
+		{200, "text/xml",
+		 "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/"
+		 "soap/envelope/\"><soapenv:Body><soapenv:Fault><faultcode>"
+		 "sf:INVALID_LOGIN</faultcode><faultstring>INVALID_LOGIN: "
+		 "Invalid username, password, security token; or user locked "
+		 "out.</faultstring></soapenv:Fault></soapenv:Body>"
+		 "</soapenv:Envelope>",
+		 NULL},
+	};
+	struct server *s = server_start(steps, 1);
+	struct sf_client *c = soap_client(s, NULL);
+	struct sf_error err = SF_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(sf_client_login(c, &err), BASE_EAUTH);
+	assert_int_equal(err.cls, SF_CLASS_CREDENTIAL);
+	assert_int_equal(err.http_status, 200);
+	sf_client_free(c);
+	server_stop(s);
+}
+
+/* ---- credentials checks (no network) ----------------------------------------
+ */
 
 static void creds_rejected(const struct sf_credentials *cr, const char *msg)
 {
@@ -531,7 +717,8 @@ static void test_sf_client__credentials_checked_locally(void **state)
 	creds_rejected(&cr, "credentials: the user name is empty, too long or "
 			    "holds control characters");
 	cr = (struct sf_credentials){.method = SF_AUTH_OAUTH_PASSWORD,
-				     .username = "u@x", .password = pw};
+				     .username = "u@x",
+				     .password = pw};
 	creds_rejected(&cr, "credentials: oauth-password login needs a "
 			    "consumer key");
 	cr = (struct sf_credentials){.method = SF_AUTH_ACCESS_TOKEN,
@@ -544,8 +731,9 @@ static void test_sf_client__credentials_checked_locally(void **state)
 	cr = (struct sf_credentials){.method = SF_AUTH_CLIENT_CREDENTIALS,
 				     .consumer_key = "k",
 				     .consumer_secret = pw};
-	creds_rejected(&cr, "client credentials need a My Domain login target "
-			    "(not login.salesforce.com or test.salesforce.com)");
+	creds_rejected(&cr,
+		       "client credentials need a My Domain login target "
+		       "(not login.salesforce.com or test.salesforce.com)");
 	cr.target.kind = SF_TARGET_URL;
 	snprintf(cr.target.value, sizeof(cr.target.value),
 		 "https://evil.example");
@@ -556,7 +744,8 @@ static void test_sf_client__credentials_checked_locally(void **state)
 	sf_secret_free(pw);
 }
 
-/* ---- JWT ------------------------------------------------------------------------ */
+/* ---- JWT
+ * ------------------------------------------------------------------------ */
 
 static struct sf_secret *pem_of(EVP_PKEY *k, bool encrypted)
 {
@@ -566,9 +755,9 @@ static struct sf_secret *pem_of(EVP_PKEY *k, bool encrypted)
 	struct sf_secret *s;
 
 	if (encrypted)
-		assert_int_equal(PEM_write_bio_PrivateKey(b, k, EVP_aes_128_cbc(),
-							  (unsigned char *)"pp",
-							  2, NULL, NULL),
+		assert_int_equal(PEM_write_bio_PrivateKey(
+					 b, k, EVP_aes_128_cbc(),
+					 (unsigned char *)"pp", 2, NULL, NULL),
 				 1);
 	else
 		assert_int_equal(PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0,
@@ -598,20 +787,22 @@ static void test_sf_client__jwt_assertion_verifies(void **state)
 	s = base_buf_str(&jwt);
 	dot1 = strchr(s, '.');
 	dot2 = strchr(dot1 + 1, '.');
-	assert_int_equal(base_b64url_decode(&part, s, (size_t)(dot1 - s), NULL), 0);
+	assert_int_equal(base_b64url_decode(&part, s, (size_t)(dot1 - s), NULL),
+			 0);
 	assert_string_equal(base_buf_str(&part), "{\"alg\":\"RS256\"}");
 	base_buf_reset(&part);
 	assert_int_equal(base_b64url_decode(&part, dot1 + 1,
 					    (size_t)(dot2 - dot1 - 1), NULL),
 			 0);
-	assert_string_equal(base_buf_str(&part),
-			    "{\"iss\":\"3MVG9key\",\"sub\":\"u@x.test\",\"aud\":"
-			    "\"https://login.salesforce.com\",\"exp\":"
-			    "1800000000}");
-	assert_int_equal(base_b64url_decode(&sig, dot2 + 1, strlen(dot2 + 1),
-					    NULL),
-			 0);
-	assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k), 1);
+	assert_string_equal(
+		base_buf_str(&part),
+		"{\"iss\":\"3MVG9key\",\"sub\":\"u@x.test\",\"aud\":"
+		"\"https://login.salesforce.com\",\"exp\":"
+		"1800000000}");
+	assert_int_equal(
+		base_b64url_decode(&sig, dot2 + 1, strlen(dot2 + 1), NULL), 0);
+	assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k),
+			 1);
 	assert_int_equal(EVP_DigestVerify(md, (const unsigned char *)sig.data,
 					  sig.len, (const unsigned char *)s,
 					  (size_t)(dot2 - s)),
@@ -671,7 +862,8 @@ static void test_sf_client__jwt_refuses_encrypted_and_non_rsa(void **state)
 	sf_secret_free(junk);
 }
 
-/* ---- secrets and forms ------------------------------------------------------------ */
+/* ---- secrets and forms
+ * ------------------------------------------------------------ */
 
 static void test_sf_client__secret_from_file(void **state)
 {
@@ -723,14 +915,23 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sf_client__transient_retried_when_safe),
-		cmocka_unit_test(test_sf_client__bad_signature_is_invalid_request),
+		cmocka_unit_test(
+			test_sf_client__bad_signature_is_invalid_request),
 		cmocka_unit_test(test_sf_client__not_retried_unless_safe),
 		cmocka_unit_test(test_sf_client__retries_capped),
-		cmocka_unit_test(test_sf_client__no_reply_is_network_and_retried),
+		cmocka_unit_test(
+			test_sf_client__no_reply_is_network_and_retried),
 		cmocka_unit_test(
 			test_sf_client__concurrency_limit_retried_daily_not),
 		cmocka_unit_test(test_sf_client__reauth_once_then_give_up),
-		cmocka_unit_test(test_sf_client__reauth_refused_returns_refusal),
+		cmocka_unit_test(
+			test_sf_client__reauth_refused_returns_refusal),
+		cmocka_unit_test(
+			test_sf_client__soap_login_request_and_session),
+		cmocka_unit_test(
+			test_sf_client__soap_password_expired_is_refusal),
+		cmocka_unit_test(test_sf_client__login_rate_holds_logins_off),
+		cmocka_unit_test(test_sf_client__soap_fault_with_200),
 		cmocka_unit_test(test_sf_client__log_has_no_secrets),
 		cmocka_unit_test(test_sf_client__credentials_checked_locally),
 		cmocka_unit_test(test_sf_client__jwt_assertion_verifies),

@@ -35,7 +35,8 @@ static void rejects(const char *spec, bool loopback, const char *msg)
 	struct sf_target t;
 	struct sf_error err = SF_ERROR_INIT;
 
-	assert_int_equal(sf_target_parse(spec, loopback, &t, &err), BASE_EINVAL);
+	assert_int_equal(sf_target_parse(spec, loopback, &t, &err),
+			 BASE_EINVAL);
 	assert_int_equal(err.cls, SF_CLASS_INVALID_REQUEST);
 	assert_string_equal(err.message, msg);
 	assert_int_equal(t.kind, SF_TARGET_PRODUCTION); /* zeroed */
@@ -88,13 +89,12 @@ static void test_sf_target__mydomain_rejects_hosts_and_bad_names(void **state)
 static void test_sf_target__standard_urls_become_named_kinds(void **state)
 {
 	(void)state;
-	accepts("https://login.salesforce.com", false, SF_TARGET_PRODUCTION,
-		"", "https://login.salesforce.com", false);
+	accepts("https://login.salesforce.com", false, SF_TARGET_PRODUCTION, "",
+		"https://login.salesforce.com", false);
 	accepts("https://TEST.salesforce.com/", false, SF_TARGET_SANDBOX, "",
 		"https://test.salesforce.com", true);
-	accepts("https://acme.my.salesforce.com:443", false,
-		SF_TARGET_MYDOMAIN, "acme", "https://acme.my.salesforce.com",
-		false);
+	accepts("https://acme.my.salesforce.com:443", false, SF_TARGET_MYDOMAIN,
+		"acme", "https://acme.my.salesforce.com", false);
 	accepts("https://acme--uat.sandbox.my.salesforce.com", false,
 		SF_TARGET_MYDOMAIN, "acme--uat",
 		"https://acme--uat.sandbox.my.salesforce.com", true);
@@ -150,7 +150,8 @@ static void test_sf_target__foreign_hosts_refused(void **state)
 		"SF_ALLOWED_HOSTS to allow it");
 	rejects("https://salesforce.com.evil.com", false,
 		"login URL host 'salesforce.com.evil.com' is not a Salesforce "
-		"host (*.salesforce.com, *.force.com, *.cloudforce.com); add it "
+		"host (*.salesforce.com, *.force.com, *.cloudforce.com); add "
+		"it "
 		"to SF_ALLOWED_HOSTS to allow it");
 	rejects("https://evilsalesforce.com", false,
 		"login URL host 'evilsalesforce.com' is not a Salesforce host "
@@ -215,7 +216,8 @@ static void test_sf_target__not_a_target(void **state)
 		"login target 'acme.my.salesforce.com': want production, "
 		"sandbox, mydomain:NAME or a URL (https://...)");
 	rejects("ftp://login.salesforce.com", false,
-		"login URL 'ftp://login.salesforce.com': only https is allowed");
+		"login URL 'ftp://login.salesforce.com': only https is "
+		"allowed");
 	rejects("https://a b.salesforce.com", false,
 		"login URL: too long or holds whitespace");
 	rejects("https://a_b.salesforce.com", false,
