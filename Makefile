@@ -116,9 +116,17 @@ fuzz: deps $(FUZZ_BIN)
 .PHONY: FORCE
 FORCE:
 
+# Benchmarks run an optimised build of everything (build/bench/), their
+# programs linked with libsf like any client.
 B ?=
-bench: deps all
-	@scripts/bench-all $(BUILD) $(B)
+BENCH_SRC := $(wildcard bench/bench_*.c)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(SF_OBJ) $(BASE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL)
+bench: deps
+	@$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g" all \
+		$(BENCH_SRC:bench/%.c=build/bench/bench/%)
+	@scripts/bench-all build/bench $(B)
 
 run: deps all
 	@scripts/run-demo $(BUILD)

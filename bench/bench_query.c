@@ -22,21 +22,7 @@
  * Prints figures and never judges them: the exit status is non-zero only
  * when the run could not happen (bad arguments, no login, a query that
  * broke off, nothing seeded).
- *
- * scripts/bench-all compiles every bench/bench_*.c against libcurl alone;
- * this one needs libsf, so bench/query.sh builds it with SF_BENCH_LIBSF
- * defined, and the plain build is a stub that says so.
  */
-#ifndef SF_BENCH_LIBSF
-
-int main(void)
-{
-	fprintf(stderr, "bench_query: run it through bench/query.sh, which "
-			"builds it against libsf\n");
-	return 2;
-}
-
-#else
 
 #include <jansson.h>
 #include <pthread.h>
@@ -422,5 +408,3 @@ int main(int argc, char **argv)
 	sf_global_cleanup();
 	return rc;
 }
-
-#endif

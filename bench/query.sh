@@ -61,17 +61,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# bench_query links libsf, jansson, libxml2, OpenSSL: more than bench-all's
-# libcurl-only compile line gives it. Optimised like a release build.
-echo "query.sh: cc bench/bench_query.c + lib/sf + lib/base (-O2)"
-mkdir -p "$BUILD/bench"
-# shellcheck disable=SC2046,SC2086
-${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O2 -DSF_BENCH_LIBSF -I"$top/include" -I"$top/lib" \
-	$(pkg-config --cflags jansson libxml-2.0 libcrypto libssl libcurl) \
-	-o "$CLIENT" "$top/bench/bench_query.c" "$top"/lib/sf/*.c "$top"/lib/base/*.c \
-	$(pkg-config --libs jansson libxml-2.0 libcrypto libssl libcurl) -lpthread -lm ||
-	{ echo "query.sh: cannot build bench_query" >&2; exit 1; }
-
 # Secrets go to files only readable by us; never onto a command line.
 user=$(jq -r '.users[0].username' "$ORG")
 client_id=$(jq -r '.apps[0].consumerKey' "$ORG")
