@@ -10,7 +10,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libxml-2.0 sqlite3 libcrypto libssl libcurl
+PKGS    := libmicrohttpd jansson libxml-2.0 sqlite3 libcrypto libssl libcurl libsodium
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -117,10 +117,11 @@ fuzz: deps $(FUZZ_BIN)
 FORCE:
 
 # Benchmarks run an optimised build of everything (build/bench/), their
-# programs linked with libsf like any client.
+# programs linked with libsf like any client, and with bench/common.c (what
+# they share; no bench_ prefix, so no benchmark of its own).
 B ?=
 BENCH_SRC := $(wildcard bench/bench_*.c)
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(SF_OBJ) $(BASE_OBJ)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/common.o $(SF_OBJ) $(BASE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL)
 bench: deps
