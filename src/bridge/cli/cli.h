@@ -3,20 +3,40 @@
 #define SFB_CLI_H
 
 /*
- * Exit codes (a contract: scripts branch on them):
- *   0 ok, 1 other failure, 2 usage, 3 login refused (credential, policy,
- *   time window, password expired), 4 network or TLS, 5 throttled.
+ * Exit codes (a contract: scripts branch on them; issue 5):
+ *   0 ok (credentials valid), 1 usage error or sfbridge's own failure,
+ *   2 refused (Salesforce or a local check refused the credentials or the
+ *   org's setup), 3 unavailable (network, TLS, throttled, Salesforce 5xx:
+ *   try again later).
  */
 enum sfb_exit {
 	SFB_EXIT_OK = 0,
 	SFB_EXIT_FAIL = 1,
-	SFB_EXIT_USAGE = 2,
-	SFB_EXIT_LOGIN = 3,
-	SFB_EXIT_NETWORK = 4,
-	SFB_EXIT_THROTTLE = 5,
+	SFB_EXIT_USAGE = 1,
+	SFB_EXIT_REFUSED = 2,
+	SFB_EXIT_UNAVAILABLE = 3,
 };
 
 /* `sfbridge sf ...`: a small command line over libsf, for diagnosis. */
 int sfb_cli_sf(int argc, char **argv);
+/* `sfbridge keys rotate`: a new master key, every sealed value re-sealed. */
+int sfb_cli_keys(int argc, char **argv);
+
+/*
+ * The data directory every command works in: the --data flag's value if
+ * given (non-empty), else SFBRIDGE_DATA if set (non-empty), else "./data".
+ * Borrowed (argv, the environment or a static).
+ */
+const char *sfb_data_dir(const char *flag_value);
+
+/* `sfbridge credentials set|test|show|clear` (src/bridge/creds/). */
+int sfb_cli_credentials(int argc, char **argv);
+/* `sfbridge integrations list`: locked until the credentials are valid. */
+int sfb_cli_integrations(int argc, char **argv);
+
+/* `sfbridge serve`: the web console and JSON API (src/bridge/web/). */
+int sfb_cli_serve(int argc, char **argv);
+/* `sfbridge admin create|set-password|token create`: console admins. */
+int sfb_cli_admin(int argc, char **argv);
 
 #endif

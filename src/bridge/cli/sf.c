@@ -41,7 +41,8 @@ static const char usage[] =
 	"  --verbose                      log requests (secrets redacted) on stderr\n"
 	"\n"
 	"An http:// login URL is accepted only for a loopback address (sfemu).\n"
-	"exit: 0 ok, 1 failed, 2 usage, 3 login refused, 4 network/TLS, 5 throttled\n";
+	"exit: 0 ok, 1 usage or other failure, 2 login refused,\n"
+	"      3 unavailable (network, TLS, throttled, Salesforce 5xx)\n";
 
 struct opts {
 	const char *cmd;
@@ -123,11 +124,10 @@ static int parse(int argc, char **argv, struct opts *o)
 static int exit_code(const struct sf_error *e)
 {
 	if (sf_error_is_login_refusal(e))
-		return SFB_EXIT_LOGIN;
-	if (e->cls == SF_CLASS_NETWORK || e->cls == SF_CLASS_TLS)
-		return SFB_EXIT_NETWORK;
-	if (e->cls == SF_CLASS_THROTTLE)
-		return SFB_EXIT_THROTTLE;
+		return SFB_EXIT_REFUSED;
+	if (e->cls == SF_CLASS_NETWORK || e->cls == SF_CLASS_TLS ||
+	    e->cls == SF_CLASS_THROTTLE || e->cls == SF_CLASS_TRANSIENT)
+		return SFB_EXIT_UNAVAILABLE;
 	return SFB_EXIT_FAIL;
 }
 
