@@ -59,6 +59,17 @@ expect "no flag carries a secret: --password is unknown" "$(rc)" 1
 printf 'Api-Pass-1\n' | "$SFB" sf login --login "$EMU_URL" --username api@rest.test --token-file "$T_TMP/token" --password-stdin >"$T_TMP/out" 2>&1
 expect "--password-stdin reads the password" "$?" 0
 
+# With no credential options, the active saved credentials are used.
+sfb query "SELECT Name FROM Account" --data "$T_TMP/data"
+expect "with nothing saved, sf says how to save credentials" "$(rc)" 1
+expect_match "and names the command" "$(cat "$T_TMP/err")" "sfbridge credentials set"
+"$SFB" credentials set --data "$T_TMP/data" --method password --login "$EMU_URL" \
+	--username api@rest.test --password-file "$T_TMP/pw" --token-file "$T_TMP/token" \
+	--json >"$T_TMP/out" 2>"$T_TMP/err"
+expect "credentials set validates and saves" "$?" 0
+sfb query "SELECT COUNT() FROM Account" --data "$T_TMP/data" --json
+expect "sf then runs on the saved credentials" "$(rc)" 0
+
 for secret in Api-Pass-1 RestRestRestRestRestRest RestTestsSecret123; do
 	if grep -rqF -- "$secret" "$T_TMP/out" "$T_TMP/err"; then
 		fail "no secret in sfbridge's output ($secret)"

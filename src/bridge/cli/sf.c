@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "bridge/creds/creds.h"
 #include "sf/client.h"
 #include "sf/error.h"
 #include "sf/rest.h"
@@ -37,6 +38,9 @@ static const char usage[] =
 	"                                 (default: chosen from the options given)\n"
 	"  --api-version NN.0             default 60.0\n"
 	"  --ca-file F                    an extra CA bundle\n"
+	"  --data DIR                     with no credential options: use the active\n"
+	"                                 credentials saved in DIR (see 'sfbridge\n"
+	"                                 credentials set'); default ./data\n"
 	"  --json                         JSON output\n"
 	"  --verbose                      log requests (secrets redacted) on stderr\n"
 	"\n"
@@ -50,7 +54,7 @@ struct opts {
 	const char *login, *username, *method, *consumer_key, *instance_url;
 	const char *password_file, *token_file, *consumer_secret_file;
 	const char *private_key_file, *refresh_token_file, *access_token_file;
-	const char *api_version, *ca_file;
+	const char *api_version, *ca_file, *data;
 	bool password_stdin, json, all, verbose;
 };
 
@@ -70,6 +74,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		V("--refresh-token-file", refresh_token_file),
 		V("--access-token-file", access_token_file),
 		V("--api-version", api_version), V("--ca-file", ca_file),
+		V("--data", data),
 #undef V
 	};
 
@@ -235,6 +240,54 @@ static int load(const char *path, struct sf_secret **out, struct sf_error *e)
 	return path ? sf_secret_from_file(path, out, e) : 0;
 }
 
+/* True when no option names credentials: the saved ones are meant. */
+static bool no_credential_options(const struct opts *o)
+{
+	return !o->login && !o->username && !o->method && !o->consumer_key &&
+	       !o->password_file && !o->password_stdin && !o->token_file &&
+	       !o->consumer_secret_file && !o->private_key_file &&
+	       !o->refresh_token_file && !o->access_token_file;
+}
+
+/*
+ * The active credentials of the store, through the lockout guard: refused
+ * credentials are never handed to a client (exit 2 with the reason).
+ */
+static int use_saved(const struct opts *o, struct sf_client_options *co,
+		     struct sf_client **out, struct sf_error *e)
+{
+	struct base_err berr = BASE_ERR_INIT;
+	struct sfb_creds *store = NULL;
+	struct sfb_active_creds act = {0};
+	struct sf_client *c = NULL;
+	int rc;
+
+	*out = NULL;
+	if (sfb_creds_open(sfb_data_dir(o->data), &store, &berr) ||
+	    sfb_creds_load_active(store, &act, &berr)) {
+		fprintf(stderr, "sfbridge sf: %s%s\n", berr.msg,
+			berr.code == BASE_ENOTFOUND
+				? " (give credential options, or save some with "
+				  "'sfbridge credentials set')"
+				: "");
+		rc = berr.code == BASE_EAUTH ? SFB_EXIT_REFUSED : SFB_EXIT_USAGE;
+		goto out;
+	}
+	co->allow_http_loopback = act.allow_http_loopback;
+	if (sf_client_new(co, &c, e) || sf_client_set_credentials(c, &act.cred, e) ||
+	    sf_client_login(c, e)) {
+		rc = report(o, e);
+		sf_client_free(c);
+		goto out;
+	}
+	*out = c;
+	rc = SFB_EXIT_OK;
+out:
+	sfb_active_creds_release(&act);
+	sfb_creds_close(store);
+	return rc;
+}
+
 /* A client logged in with the options' credentials. */
 static int open_client(const struct opts *o, struct sf_client **out,
 		   struct sf_error *e)
@@ -253,6 +306,8 @@ static int open_client(const struct opts *o, struct sf_client **out,
 	int rc;
 
 	*out = NULL;
+	if (no_credential_options(o))
+		return use_saved(o, &co, out, e);
 	cred.method = pick_method(o, &known);
 	if (!known) {
 		fprintf(stderr, "sfbridge sf: unknown --method '%s'\n", o->method);
