@@ -1,6 +1,5 @@
 /* bench_data.c - Collections inserts/s, paged query rows/s, sfemu memory. */
 #include <curl/curl.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -9,10 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "base/banned.h"
 
 /*
@@ -56,11 +54,7 @@
 enum phase { PHASE_INSERT = 1 << 0, PHASE_QUERY = 1 << 1 };
 
 struct options {
-	const char *url;
-	const char *user;
-	const char *password_file;
-	const char *client_id;
-	const char *client_secret_file;
+	struct bench_creds c;
 	const char *label; /* metric prefix: "memory" -> "memory_insert_..." */
 	long server_pid;   /* 0: no server CPU or memory figures */
 	long records;
@@ -103,16 +97,11 @@ struct worker {
 	struct reply reply;
 };
 
-/* sfemu's memory at one moment, in KiB; -1 when unknown. */
-struct mem {
-	long rss, hwm;
-};
-
 /* The query phase's memory marks: at 10%, 50% and 100% of the rows. */
 struct mark {
 	long at_rows; /* threshold */
 	long rows;    /* rows actually read when it was taken */
-	struct mem srv;
+	struct bench_mem srv;
 	long client_rss;
 };
 
@@ -134,27 +123,6 @@ static const char usage[] =
 	"  --server-pid PID        also report that process's CPU and memory\n"
 	"  --label L               prefix every metric with L_\n";
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	long v;
@@ -163,32 +131,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->records = 1000000;
 	o->phases = PHASE_INSERT | PHASE_QUERY;
 	for (int i = 1; i < argc; i += 2) {
-		const char *a = argv[i];
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i], *next;
+		int took = bench_option("bench_data", usage, argc, argv, i,
+					&o->c, &next);
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage, stdout);
-			exit(0);
-		}
-		if (!next) {
-			fprintf(stderr, "bench_data: %s needs a value\n%s", a,
-				usage);
+		if (took < 0)
 			return -1;
-		}
-		if (!strcmp(a, "--url"))
-			o->url = next;
-		else if (!strcmp(a, "--user"))
-			o->user = next;
-		else if (!strcmp(a, "--password-file"))
-			o->password_file = next;
-		else if (!strcmp(a, "--client-id"))
-			o->client_id = next;
-		else if (!strcmp(a, "--client-secret-file"))
-			o->client_secret_file = next;
-		else if (!strcmp(a, "--label"))
+		if (took)
+			continue;
+		if (!strcmp(a, "--label"))
 			o->label = next;
 		else if (!strcmp(a, "--threads")) {
-			if (parse_long(next, 1, MAX_THREADS, &v)) {
+			if (bench_parse_long(next, 1, MAX_THREADS, &v)) {
 				fprintf(stderr,
 					"bench_data: --threads must be "
 					"1 to %d\n",
@@ -197,14 +151,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			o->threads = (int)v;
 		} else if (!strcmp(a, "--records")) {
-			if (parse_long(next, 1, 100000000, &v)) {
+			if (bench_parse_long(next, 1, 100000000, &v)) {
 				fprintf(stderr, "bench_data: --records must be "
 						"1 to 100000000\n");
 				return -1;
 			}
 			o->records = v;
 		} else if (!strcmp(a, "--server-pid")) {
-			if (parse_long(next, 1, 1L << 30, &v)) {
+			if (bench_parse_long(next, 1, 1L << 30, &v)) {
 				fprintf(stderr,
 					"bench_data: bad --server-pid\n");
 				return -1;
@@ -230,41 +184,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
-	if (!o->url || !o->user || !o->password_file || !o->client_id ||
-	    !o->client_secret_file) {
+	if (!o->c.url || !o->c.user || !o->c.password_file || !o->c.client_id ||
+	    !o->c.client_secret_file) {
 		fprintf(stderr,
 			"bench_data: --url, --user, --password-file, "
 			"--client-id and --client-secret-file are "
 			"required\n%s",
 			usage);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Reads the first line of `path` into `out` (at most n - 1 bytes).
- * The file is the only place a secret comes from: never argv, never env.
- */
-static int read_secret(const char *path, char *out, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	size_t len;
-
-	if (!f) {
-		fprintf(stderr, "bench_data: cannot open '%s'\n", path);
-		return -1;
-	}
-	if (!fgets(out, (int)n, f)) {
-		fclose(f);
-		fprintf(stderr, "bench_data: '%s' is empty\n", path);
-		return -1;
-	}
-	fclose(f);
-	len = strcspn(out, "\r\n");
-	out[len] = '\0';
-	if (!len) {
-		fprintf(stderr, "bench_data: '%s' is empty\n", path);
 		return -1;
 	}
 	return 0;
@@ -424,30 +350,6 @@ static void reply_error_text(const struct reply *r, long status, char *out,
 
 /* ---- /proc ---- */
 
-/* VmRSS and VmHWM of a process, in KiB (-1 when unknown, e.g. not Linux). */
-static struct mem proc_mem(long pid)
-{
-	struct mem m = {-1, -1};
-	char path[64], line[256];
-	FILE *f;
-
-	if (pid > 0)
-		snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/status");
-	f = fopen(path, "r");
-	if (!f)
-		return m;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "VmRSS:", 6))
-			m.rss = strtol(line + 6, NULL, 10);
-		else if (!strncmp(line, "VmHWM:", 6))
-			m.hwm = strtol(line + 6, NULL, 10);
-	}
-	fclose(f);
-	return m;
-}
-
 /* Resets a process's VmHWM to its current RSS (Linux 4.0+); 0 on success. */
 static int reset_hwm(long pid)
 {
@@ -463,94 +365,14 @@ static int reset_hwm(long pid)
 	return rc;
 }
 
-/* utime + stime of a process, in seconds, or -1 when unknown (non-Linux). */
-static double proc_cpu_s(long pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut, st;
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* After the ")" that ends comm: state is 3, utime 14, stime 15. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2,
-			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-			 "%lu %lu",
-			 &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static double self_cpu_s(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return -1;
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-/* The client's own peak RSS so far, KiB. */
-static long self_peak_kib(void)
-{
-	struct rusage ru;
-
-	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_maxrss;
-}
-
-static double mib(long kib)
-{
-	return kib < 0 ? -1 : (double)kib / 1024.0;
-}
-
 /* ---- statistics and output ---- */
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted samples, in milliseconds. */
-static double pct_ms(const uint32_t *s, size_t n, double pct)
-{
-	size_t rank;
-
-	if (!n)
-		return 0;
-	rank = (size_t)((pct / 100.0) * (double)n + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return s[rank - 1] / 1000.0;
-}
-
-static uint32_t to_us(double dt)
-{
-	double us = dt * 1e6;
-
-	return us >= 4e9 ? UINT32_MAX : (uint32_t)us;
-}
 
 /* Set once in main() before any thread starts; read-only after. */
 static const char *metric_prefix = "";
 
 static void json_line(const char *metric, double value, const char *unit)
 {
-	printf("{\"bench\": \"%s\", \"metric\": \"%s%s%s\", "
-	       "\"value\": %.6g, \"unit\": \"%s\"}\n",
-	       BENCH_NAME, metric_prefix, *metric_prefix ? "_" : "", metric,
-	       value, unit);
+	bench_json_line(BENCH_NAME, metric_prefix, metric, value, unit);
 }
 
 static void row_f(const char *label, double v, int decimals)
@@ -561,6 +383,59 @@ static void row_f(const char *label, double v, int decimals)
 static void row_u(const char *label, unsigned long long v)
 {
 	printf("  %-36s %14llu\n", label, v);
+}
+
+/* The latency figures of each phase: percentile and name. */
+static const struct {
+	double pct;
+	const char *name;
+} latencies[] = {{50, "p50"}, {99, "p99"}, {100, "max"}};
+
+/* Rows "WHAT latency p50 (ms)" and on, of n sorted samples. */
+static void rows_latency(const char *what, const uint32_t *s, size_t n)
+{
+	char label[64];
+
+	for (size_t i = 0; i < sizeof(latencies) / sizeof(latencies[0]); i++) {
+		snprintf(label, sizeof(label), "%s latency %s (ms)", what,
+			 latencies[i].name);
+		row_f(label, bench_pct_ms(s, n, latencies[i].pct), 3);
+	}
+}
+
+/* Lines "PHASE_p50_ms" and on, of n sorted samples. */
+static void json_latency(const char *phase, const uint32_t *s, size_t n)
+{
+	char metric[64];
+
+	for (size_t i = 0; i < sizeof(latencies) / sizeof(latencies[0]); i++) {
+		snprintf(metric, sizeof(metric), "%s_%s_ms", phase,
+			 latencies[i].name);
+		json_line(metric, bench_pct_ms(s, n, latencies[i].pct), "ms");
+	}
+}
+
+/*
+ * A phase's time rows: elapsed, client and server CPU, and with `n` units
+ * done (records, rows) the server's CPU per unit (`per_unit`, in us with
+ * `decimals`) and its units/s at one busy core (`at_core`).
+ */
+static void rows_time(const struct bench_span *t, uint64_t n,
+		      const char *per_unit, int decimals, const char *at_core)
+{
+	row_f("elapsed (s)", t->elapsed, 3);
+	row_f("client CPU (% of 1 core)",
+	      t->elapsed > 0 ? 100.0 * t->client_cpu / t->elapsed : 0, 1);
+	if (t->server_cpu < 0)
+		return;
+	row_f("server CPU (% of 1 core)", 100.0 * t->server_cpu / t->elapsed,
+	      1);
+	if (n && t->server_cpu > 0) {
+		row_f(per_unit, 1e6 * t->server_cpu / (double)n, decimals);
+		/* sfemu serves requests under one org lock: what one core to
+		 * itself would give, whatever else runs. */
+		row_f(at_core, (double)n / t->server_cpu, 1);
+	}
 }
 
 /* ---- login ---- */
@@ -580,24 +455,6 @@ static CURL *new_handle(struct reply *r)
 	return h;
 }
 
-/* Form-encodes one pair onto the body; curl_free()s what it escaped. */
-static int form_add(CURL *h, char *dst, size_t *at, size_t cap, const char *key,
-		    const char *val)
-{
-	char *e = curl_easy_escape(h, val, 0);
-	int n;
-
-	if (!e)
-		return -1;
-	n = snprintf(dst + *at, cap - *at, "%s%s=%s", *at ? "&" : "", key, e);
-	explicit_bzero(e, strlen(e));
-	curl_free(e);
-	if (n < 0 || (size_t)n >= cap - *at)
-		return -1;
-	*at += (size_t)n;
-	return 0;
-}
-
 /*
  * The OAuth username-password flow; on success the plan's headers carry
  * "Authorization: Bearer <token>". The password, secret, form body and
@@ -607,7 +464,7 @@ static int login(struct plan *p, const struct options *o)
 {
 	char pw[SECRET_MAX], secret[SECRET_MAX], endpoint[2200];
 	char token[TOKEN_MAX], auth[TOKEN_MAX + 32], why[ERR_TEXT_MAX];
-	size_t cap = 0, at = 0;
+	size_t len = 0;
 	struct reply r = {.max = REPLY_MAX};
 	struct curl_slist *ct = NULL;
 	char *body = NULL;
@@ -618,21 +475,17 @@ static int login(struct plan *p, const struct options *o)
 
 	token[0] = auth[0] = '\0';
 	secret[0] = '\0';
-	if (read_secret(o->password_file, pw, sizeof(pw)) ||
-	    read_secret(o->client_secret_file, secret, sizeof(secret)))
+	if (bench_read_secret("bench_data", o->c.password_file, pw,
+			      sizeof(pw)) ||
+	    bench_read_secret("bench_data", o->c.client_secret_file, secret,
+			      sizeof(secret)))
 		goto out;
-	cap = 128 + 3 * (strlen(o->user) + strlen(pw) + strlen(o->client_id) +
-			 strlen(secret));
-	body = malloc(cap);
 	h = new_handle(&r);
 	ct = curl_slist_append(
 		NULL, "Content-Type: application/x-www-form-urlencoded");
-	if (!body || !h || !ct ||
-	    form_add(h, body, &at, cap, "grant_type", "password") ||
-	    form_add(h, body, &at, cap, "client_id", o->client_id) ||
-	    form_add(h, body, &at, cap, "client_secret", secret) ||
-	    form_add(h, body, &at, cap, "username", o->user) ||
-	    form_add(h, body, &at, cap, "password", pw)) {
+	if (!h || !ct ||
+	    bench_oauth_password_form(o->c.user, pw, o->c.client_id, secret,
+				      &body, &len)) {
 		fprintf(stderr, "bench_data: cannot build the token request\n");
 		goto out;
 	}
@@ -640,7 +493,7 @@ static int login(struct plan *p, const struct options *o)
 		 p->base);
 	curl_easy_setopt(h, CURLOPT_URL, endpoint);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)at);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, ct);
 	cc = curl_easy_perform(h);
 	if (cc != CURLE_OK) {
@@ -653,7 +506,7 @@ static int login(struct plan *p, const struct options *o)
 	    json_string(r.data, "access_token", token, sizeof(token))) {
 		reply_error_text(&r, status, why, sizeof(why));
 		fprintf(stderr, "bench_data: login of '%s' failed: %s\n",
-			o->user, why);
+			o->c.user, why);
 		goto out;
 	}
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
@@ -678,7 +531,7 @@ out:
 	explicit_bzero(token, sizeof(token));
 	explicit_bzero(auth, sizeof(auth));
 	if (body) {
-		explicit_bzero(body, cap);
+		explicit_bzero(body, len);
 		free(body);
 	}
 	reply_release(&r);
@@ -779,9 +632,9 @@ static void *insert_main(void *arg)
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, w->body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
 		reply_reset(&w->reply);
-		t0 = now_s();
+		t0 = bench_now_s();
 		cc = curl_easy_perform(h);
-		dt = now_s() - t0;
+		dt = bench_now_s() - t0;
 		w->requests++;
 		w->bytes_out += len;
 		if (cc == CURLE_OK)
@@ -791,7 +644,7 @@ static void *insert_main(void *arg)
 		if (cc == CURLE_OK && status == 200 &&
 		    ok + bad == (uint64_t)n) {
 			if (w->n_samples < w->sample_cap)
-				w->samples[w->n_samples++] = to_us(dt);
+				w->samples[w->n_samples++] = bench_to_us(dt);
 			w->ok_records += ok;
 			w->failed_records += bad;
 			if (bad) {
@@ -822,8 +675,8 @@ static void *insert_main(void *arg)
 
 struct insert_result {
 	uint64_t requests, ok, failed_records, failed_requests, bytes_out;
-	double elapsed, client_cpu, server_cpu; /* cpu: -1 unknown */
-	struct mem srv_before, srv_after;
+	struct bench_span t;
+	struct bench_mem srv_before, srv_after;
 	uint32_t *samples; /* sorted; caller frees */
 	size_t n_samples;
 };
@@ -834,7 +687,6 @@ static int run_insert(const struct plan *p, const struct options *o,
 	struct worker *w = calloc((size_t)o->threads, sizeof(*w));
 	atomic_long next_batch = 0;
 	pthread_barrier_t start;
-	double t0, cpu0, srv0 = -1;
 	/* Batches go to whichever thread asks first: any one may get them all. */
 	size_t per = (size_t)p->batches + 1;
 	int rc = -1;
@@ -861,7 +713,7 @@ static int run_insert(const struct plan *p, const struct options *o,
 			goto out;
 		}
 	}
-	res->srv_before = proc_mem(o->server_pid);
+	res->srv_before = bench_proc_mem(o->server_pid);
 	for (int i = 0; i < o->threads; i++) {
 		if (pthread_create(&w[i].tid, NULL, insert_main, &w[i])) {
 			fprintf(stderr, "bench_data: cannot start thread\n");
@@ -870,18 +722,11 @@ static int run_insert(const struct plan *p, const struct options *o,
 		}
 	}
 	pthread_barrier_wait(&start);
-	t0 = now_s();
-	cpu0 = self_cpu_s();
-	if (o->server_pid)
-		srv0 = proc_cpu_s(o->server_pid);
+	bench_span_begin(&res->t, o->server_pid);
 	for (int i = 0; i < o->threads; i++)
 		pthread_join(w[i].tid, NULL);
-	res->elapsed = now_s() - t0;
-	res->client_cpu = self_cpu_s() - cpu0;
-	res->server_cpu = -1;
-	if (o->server_pid && srv0 >= 0 && proc_cpu_s(o->server_pid) >= 0)
-		res->server_cpu = proc_cpu_s(o->server_pid) - srv0;
-	res->srv_after = proc_mem(o->server_pid);
+	bench_span_end(&res->t);
+	res->srv_after = bench_proc_mem(o->server_pid);
 
 	for (int i = 0; i < o->threads; i++) {
 		res->requests += w[i].requests;
@@ -903,7 +748,7 @@ static int run_insert(const struct plan *p, const struct options *o,
 		       w[i].n_samples * sizeof(uint32_t));
 		res->n_samples += w[i].n_samples;
 	}
-	qsort(res->samples, res->n_samples, sizeof(uint32_t), cmp_u32);
+	bench_sort_u32(res->samples, res->n_samples);
 	for (int i = 0; i < o->threads; i++)
 		if (w[i].first_error[0])
 			printf("  insert thread %d first error: %s\n", i,
@@ -922,8 +767,8 @@ out:
 
 static void table_insert(const struct options *o, const struct insert_result *r)
 {
-	double rate = r->elapsed > 0 ? (double)r->ok / r->elapsed : 0;
-	double rps = r->elapsed > 0 ? (double)r->requests / r->elapsed : 0;
+	double rate = r->t.elapsed > 0 ? (double)r->ok / r->t.elapsed : 0;
+	double rps = r->t.elapsed > 0 ? (double)r->requests / r->t.elapsed : 0;
 
 	printf("insert: %ld Accounts, %d per request, %d threads "
 	       "(one keep-alive connection each)\n",
@@ -933,32 +778,16 @@ static void table_insert(const struct options *o, const struct insert_result *r)
 	row_u("records inserted", (unsigned long long)r->ok);
 	row_u("records failed", (unsigned long long)r->failed_records);
 	row_u("requests failed", (unsigned long long)r->failed_requests);
-	row_f("request latency p50 (ms)", pct_ms(r->samples, r->n_samples, 50),
-	      3);
-	row_f("request latency p99 (ms)", pct_ms(r->samples, r->n_samples, 99),
-	      3);
-	row_f("request latency max (ms)", pct_ms(r->samples, r->n_samples, 100),
-	      3);
+	rows_latency("request", r->samples, r->n_samples);
 	row_f("request body (MiB sent)", (double)r->bytes_out / 1048576.0, 1);
-	row_f("elapsed (s)", r->elapsed, 3);
-	row_f("client CPU (% of 1 core)",
-	      r->elapsed > 0 ? 100.0 * r->client_cpu / r->elapsed : 0, 1);
-	if (r->server_cpu >= 0) {
-		row_f("server CPU (% of 1 core)",
-		      100.0 * r->server_cpu / r->elapsed, 1);
-		if (r->ok && r->server_cpu > 0) {
-			row_f("server CPU per record (us)",
-			      1e6 * r->server_cpu / (double)r->ok, 2);
-			/* sfemu serves requests under one org lock: what one
-			 * core to itself would give, whatever else runs. */
-			row_f("records/s at 1 busy server core",
-			      (double)r->ok / r->server_cpu, 1);
-		}
-	}
+	rows_time(&r->t, r->ok, "server CPU per record (us)", 2,
+		  "records/s at 1 busy server core");
 	if (o->server_pid) {
-		row_f("server RSS before (MiB)", mib(r->srv_before.rss), 1);
-		row_f("server RSS after (MiB)", mib(r->srv_after.rss), 1);
-		row_f("server peak RSS, VmHWM (MiB)", mib(r->srv_after.hwm), 1);
+		row_f("server RSS before (MiB)", bench_mib(r->srv_before.rss),
+		      1);
+		row_f("server RSS after (MiB)", bench_mib(r->srv_after.rss), 1);
+		row_f("server peak RSS, VmHWM (MiB)",
+		      bench_mib(r->srv_after.hwm), 1);
 	}
 	printf("  (latency of requests answered 200 with one result per "
 	       "record)\n");
@@ -966,25 +795,23 @@ static void table_insert(const struct options *o, const struct insert_result *r)
 
 static void json_insert(const struct options *o, const struct insert_result *r)
 {
-	double rate = r->elapsed > 0 ? (double)r->ok / r->elapsed : 0;
-	double rps = r->elapsed > 0 ? (double)r->requests / r->elapsed : 0;
+	double rate = r->t.elapsed > 0 ? (double)r->ok / r->t.elapsed : 0;
+	double rps = r->t.elapsed > 0 ? (double)r->requests / r->t.elapsed : 0;
 
 	json_line("insert_records_per_sec", rate, "records/s");
 	json_line("insert_requests_per_sec", rps, "requests/s");
-	json_line("insert_p50_ms", pct_ms(r->samples, r->n_samples, 50), "ms");
-	json_line("insert_p99_ms", pct_ms(r->samples, r->n_samples, 99), "ms");
-	json_line("insert_max_ms", pct_ms(r->samples, r->n_samples, 100), "ms");
+	json_latency("insert", r->samples, r->n_samples);
 	json_line("insert_failed_records", (double)r->failed_records, "count");
 	json_line("insert_failed_requests", (double)r->failed_requests,
 		  "count");
-	if (r->server_cpu >= 0 && r->ok)
+	if (r->t.server_cpu >= 0 && r->ok)
 		json_line("insert_server_cpu_us_per_record",
-			  1e6 * r->server_cpu / (double)r->ok, "us");
+			  1e6 * r->t.server_cpu / (double)r->ok, "us");
 	if (o->server_pid && r->srv_after.rss >= 0) {
-		json_line("insert_server_rss_after_mib", mib(r->srv_after.rss),
-			  "MiB");
-		json_line("insert_server_peak_rss_mib", mib(r->srv_after.hwm),
-			  "MiB");
+		json_line("insert_server_rss_after_mib",
+			  bench_mib(r->srv_after.rss), "MiB");
+		json_line("insert_server_peak_rss_mib",
+			  bench_mib(r->srv_after.hwm), "MiB");
 	}
 }
 
@@ -992,8 +819,9 @@ static void json_insert(const struct options *o, const struct insert_result *r)
 
 struct query_result {
 	uint64_t rows, pages, bytes, total_size;
-	double elapsed, first_page_s, client_cpu, server_cpu;
-	struct mem srv_before;
+	double first_page_s;
+	struct bench_span t;
+	struct bench_mem srv_before;
 	bool hwm_reset;
 	long srv_peak_sampled;
 	struct mark marks[N_MARKS];
@@ -1011,10 +839,11 @@ static int run_query(const struct plan *p, const struct options *o,
 	CURL *h = new_handle(&r);
 	char url[4400], next[2048];
 	size_t cap = 1024;
-	double t0 = now_s(), cpu0 = self_cpu_s(), srv0 = -1;
 	long status;
 	int rc = -1, m = 0;
 
+	/* Begun again below; this one times a failure before the first page. */
+	bench_span_begin(&res->t, 0);
 	res->samples = malloc(cap * sizeof(uint32_t));
 	if (!h || !res->samples) {
 		snprintf(res->error, sizeof(res->error), "out of memory");
@@ -1027,15 +856,12 @@ static int run_query(const struct plan *p, const struct options *o,
 	res->srv_peak_sampled = -1;
 	if (o->server_pid) {
 		res->hwm_reset = reset_hwm(o->server_pid) == 0;
-		res->srv_before = proc_mem(o->server_pid);
+		res->srv_before = bench_proc_mem(o->server_pid);
 	}
 	snprintf(url, sizeof(url), "%s", p->query);
-	t0 = now_s();
-	cpu0 = self_cpu_s();
-	if (o->server_pid)
-		srv0 = proc_cpu_s(o->server_pid);
+	bench_span_begin(&res->t, o->server_pid);
 	for (;;) {
-		double p0 = now_s(), dt;
+		double p0 = bench_now_s(), dt;
 		const char *v;
 		size_t n;
 		CURLcode cc;
@@ -1044,7 +870,7 @@ static int run_query(const struct plan *p, const struct options *o,
 		reply_reset(&r);
 		curl_easy_setopt(h, CURLOPT_URL, url);
 		cc = curl_easy_perform(h);
-		dt = now_s() - p0;
+		dt = bench_now_s() - p0;
 		if (cc != CURLE_OK) {
 			snprintf(res->error, sizeof(res->error),
 				 "page %llu: curl: %s",
@@ -1092,11 +918,11 @@ static int run_query(const struct plan *p, const struct options *o,
 			res->samples = s;
 			cap *= 2;
 		}
-		res->samples[res->n_samples++] = to_us(dt);
+		res->samples[res->n_samples++] = bench_to_us(dt);
 		v = json_value(r.data, "done");
 		done = !v || strncmp(v, "false", 5) != 0;
 		if (o->server_pid) {
-			struct mem mm = proc_mem(o->server_pid);
+			struct bench_mem mm = bench_proc_mem(o->server_pid);
 
 			if (mm.rss > res->srv_peak_sampled)
 				res->srv_peak_sampled = mm.rss;
@@ -1105,7 +931,8 @@ static int run_query(const struct plan *p, const struct options *o,
 				done)) {
 				res->marks[m].rows = (long)res->rows;
 				res->marks[m].srv = mm;
-				res->marks[m].client_rss = proc_mem(0).rss;
+				res->marks[m].client_rss =
+					bench_proc_mem(0).rss;
 				m++;
 			}
 		}
@@ -1124,13 +951,9 @@ static int run_query(const struct plan *p, const struct options *o,
 	res->n_marks = m;
 	rc = 0;
 out:
-	res->elapsed = now_s() - t0;
-	res->client_cpu = self_cpu_s() - cpu0;
-	res->server_cpu = -1;
-	if (o->server_pid && srv0 >= 0 && proc_cpu_s(o->server_pid) >= 0)
-		res->server_cpu = proc_cpu_s(o->server_pid) - srv0;
+	bench_span_end(&res->t);
 	if (res->samples)
-		qsort(res->samples, res->n_samples, sizeof(uint32_t), cmp_u32);
+		bench_sort_u32(res->samples, res->n_samples);
 	reply_release(&r);
 	curl_easy_cleanup(h);
 	return rc;
@@ -1138,7 +961,7 @@ out:
 
 static void table_query(const struct options *o, const struct query_result *r)
 {
-	double rate = r->elapsed > 0 ? (double)r->rows / r->elapsed : 0;
+	double rate = r->t.elapsed > 0 ? (double)r->rows / r->t.elapsed : 0;
 
 	printf("query: \"%s\", one cursor, following nextRecordsUrl\n",
 	       QUERY_SOQL);
@@ -1146,27 +969,13 @@ static void table_query(const struct options *o, const struct query_result *r)
 	row_u("rows read", (unsigned long long)r->rows);
 	row_u("totalSize", (unsigned long long)r->total_size);
 	row_u("pages", (unsigned long long)r->pages);
-	row_f("page latency p50 (ms)", pct_ms(r->samples, r->n_samples, 50), 3);
-	row_f("page latency p99 (ms)", pct_ms(r->samples, r->n_samples, 99), 3);
-	row_f("page latency max (ms)", pct_ms(r->samples, r->n_samples, 100),
-	      3);
+	rows_latency("page", r->samples, r->n_samples);
 	row_f("first page (ms, includes the count)", 1e3 * r->first_page_s, 3);
 	row_f("bytes received (MiB)", (double)r->bytes / 1048576.0, 1);
 	row_f("bytes per row", r->rows ? (double)r->bytes / (double)r->rows : 0,
 	      1);
-	row_f("elapsed (s)", r->elapsed, 3);
-	row_f("client CPU (% of 1 core)",
-	      r->elapsed > 0 ? 100.0 * r->client_cpu / r->elapsed : 0, 1);
-	if (r->server_cpu >= 0) {
-		row_f("server CPU (% of 1 core)",
-		      100.0 * r->server_cpu / r->elapsed, 1);
-		if (r->rows && r->server_cpu > 0) {
-			row_f("server CPU per row (us)",
-			      1e6 * r->server_cpu / (double)r->rows, 3);
-			row_f("rows/s at 1 busy server core",
-			      (double)r->rows / r->server_cpu, 1);
-		}
-	}
+	rows_time(&r->t, r->rows, "server CPU per row (us)", 3,
+		  "rows/s at 1 busy server core");
 	if (o->server_pid) {
 		printf("  server memory while paging (VmHWM %s before the "
 		       "query):\n",
@@ -1175,73 +984,75 @@ static void table_query(const struct options *o, const struct query_result *r)
 		printf("  %-14s %12s %12s %14s\n", "rows read", "VmRSS MiB",
 		       "VmHWM MiB", "client RSS MiB");
 		printf("  %-14s %12.1f %12.1f %14s\n", "before",
-		       mib(r->srv_before.rss), mib(r->srv_before.hwm), "");
+		       bench_mib(r->srv_before.rss),
+		       bench_mib(r->srv_before.hwm), "");
 		for (int i = 0; i < r->n_marks; i++)
 			printf("  %-14ld %12.1f %12.1f %14.1f\n",
-			       r->marks[i].rows, mib(r->marks[i].srv.rss),
-			       mib(r->marks[i].srv.hwm),
-			       mib(r->marks[i].client_rss));
+			       r->marks[i].rows, bench_mib(r->marks[i].srv.rss),
+			       bench_mib(r->marks[i].srv.hwm),
+			       bench_mib(r->marks[i].client_rss));
 		if (r->n_marks == N_MARKS)
 			row_f("server VmHWM growth, 10% -> 100% (MiB)",
-			      mib(r->marks[2].srv.hwm) -
-				      mib(r->marks[0].srv.hwm),
+			      bench_mib(r->marks[2].srv.hwm) -
+				      bench_mib(r->marks[0].srv.hwm),
 			      1);
 		row_f("server peak VmRSS sampled per page (MiB)",
-		      mib(r->srv_peak_sampled), 1);
+		      bench_mib(r->srv_peak_sampled), 1);
 	}
 }
 
 static void json_query(const struct options *o, const struct query_result *r)
 {
-	double rate = r->elapsed > 0 ? (double)r->rows / r->elapsed : 0;
+	double rate = r->t.elapsed > 0 ? (double)r->rows / r->t.elapsed : 0;
 	char label[64], metric[96];
 
 	json_line("query_rows_per_sec", rate, "rows/s");
 	json_line("query_rows", (double)r->rows, "count");
 	json_line("query_pages", (double)r->pages, "count");
-	json_line("query_p50_ms", pct_ms(r->samples, r->n_samples, 50), "ms");
-	json_line("query_p99_ms", pct_ms(r->samples, r->n_samples, 99), "ms");
-	json_line("query_max_ms", pct_ms(r->samples, r->n_samples, 100), "ms");
+	json_latency("query", r->samples, r->n_samples);
 	json_line("query_first_page_ms", 1e3 * r->first_page_s, "ms");
 	json_line("query_bytes", (double)r->bytes, "bytes");
-	if (r->server_cpu >= 0 && r->rows)
+	if (r->t.server_cpu >= 0 && r->rows)
 		json_line("query_server_cpu_us_per_row",
-			  1e6 * r->server_cpu / (double)r->rows, "us");
+			  1e6 * r->t.server_cpu / (double)r->rows, "us");
 	if (o->server_pid) {
-		json_line("query_server_rss_before_mib", mib(r->srv_before.rss),
-			  "MiB");
+		json_line("query_server_rss_before_mib",
+			  bench_mib(r->srv_before.rss), "MiB");
 		for (int i = 0; i < r->n_marks; i++) {
 			snprintf(label, sizeof(label), "%ld_rows",
 				 r->marks[i].at_rows);
 			snprintf(metric, sizeof(metric),
 				 "query_server_rss_at_%s_mib", label);
-			json_line(metric, mib(r->marks[i].srv.rss), "MiB");
+			json_line(metric, bench_mib(r->marks[i].srv.rss),
+				  "MiB");
 			snprintf(metric, sizeof(metric),
 				 "query_server_peak_rss_at_%s_mib", label);
-			json_line(metric, mib(r->marks[i].srv.hwm), "MiB");
+			json_line(metric, bench_mib(r->marks[i].srv.hwm),
+				  "MiB");
 		}
 		if (r->n_marks == N_MARKS)
 			json_line("query_server_peak_rss_growth_mib",
-				  mib(r->marks[2].srv.hwm) -
-					  mib(r->marks[0].srv.hwm),
+				  bench_mib(r->marks[2].srv.hwm) -
+					  bench_mib(r->marks[0].srv.hwm),
 				  "MiB");
 	}
 }
 
 static int plan_init(struct plan *p, const struct options *o)
 {
-	const char *end = o->url + strlen(o->url);
+	const char *end = o->c.url + strlen(o->c.url);
 	CURL *h = curl_easy_init();
 	char *q;
 
-	while (end > o->url && end[-1] == '/')
+	while (end > o->c.url && end[-1] == '/')
 		end--;
-	if ((size_t)(end - o->url) >= sizeof(p->base) || !h) {
+	if ((size_t)(end - o->c.url) >= sizeof(p->base) || !h) {
 		fprintf(stderr, "bench_data: --url is too long\n");
 		curl_easy_cleanup(h);
 		return -1;
 	}
-	snprintf(p->base, sizeof(p->base), "%.*s", (int)(end - o->url), o->url);
+	snprintf(p->base, sizeof(p->base), "%.*s", (int)(end - o->c.url),
+		 o->c.url);
 	snprintf(p->collections, sizeof(p->collections),
 		 "%s/services/data/v" API_VERSION "/composite/sobjects",
 		 p->base);
@@ -1302,12 +1113,13 @@ int main(int argc, char **argv)
 		table_query(&o, &qr);
 	}
 	printf("  %-36s %14.1f\n", "client peak RSS (MiB)",
-	       mib(self_peak_kib()));
+	       bench_mib(bench_self_peak_kib()));
 	if (o.phases & PHASE_INSERT)
 		json_insert(&o, &ins);
 	if (o.phases & PHASE_QUERY)
 		json_query(&o, &qr);
-	json_line("client_peak_rss_mib", mib(self_peak_kib()), "MiB");
+	json_line("client_peak_rss_mib", bench_mib(bench_self_peak_kib()),
+		  "MiB");
 	rc = 0;
 out:
 	fflush(stdout);

@@ -1,6 +1,5 @@
 /* bench_login.c - how many logins per second sfemu serves, and how fast. */
 #include <curl/curl.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -8,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+#include "base/buf.h"
 #include "base/banned.h"
 
 /*
@@ -28,17 +27,14 @@
 #define SAMPLE_CAP    2000000 /* per thread: 8 MB of uint32_t microseconds */
 #define REPLY_MAX     (64 * 1024)
 #define SECRET_MAX    4096
+#define BODY_MAX      (64 * 1024) /* SOAP body: two escaped secret lines */
 #define ERR_TEXT_MAX  160
 #define BENCH_NAME    "login"
 
 enum mode { MODE_SOAP, MODE_OAUTH };
 
 struct options {
-	const char *url;
-	const char *user;
-	const char *password_file;
-	const char *client_id;
-	const char *client_secret_file;
+	struct bench_creds c;
 	long server_pid; /* 0: don't report server CPU */
 	int threads;
 	int seconds;
@@ -84,27 +80,6 @@ static const char usage[] =
 	"  --client-secret-file F  connected app secret, first line (oauth)\n"
 	"  --server-pid PID        also report that process's CPU time (Linux)\n";
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	long v;
@@ -113,44 +88,30 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->seconds = 10;
 	o->mode = MODE_SOAP;
 	for (int i = 1; i < argc; i += 2) {
-		const char *a = argv[i];
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i], *next;
+		int took = bench_option("bench_login", usage, argc, argv, i,
+					&o->c, &next);
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage, stdout);
-			exit(0);
-		}
-		if (!next) {
-			fprintf(stderr, "bench_login: %s needs a value\n%s", a,
-				usage);
+		if (took < 0)
 			return -1;
-		}
-		if (!strcmp(a, "--url"))
-			o->url = next;
-		else if (!strcmp(a, "--user"))
-			o->user = next;
-		else if (!strcmp(a, "--password-file"))
-			o->password_file = next;
-		else if (!strcmp(a, "--client-id"))
-			o->client_id = next;
-		else if (!strcmp(a, "--client-secret-file"))
-			o->client_secret_file = next;
-		else if (!strcmp(a, "--threads")) {
-			if (parse_long(next, 1, MAX_THREADS, &v)) {
+		if (took)
+			continue;
+		if (!strcmp(a, "--threads")) {
+			if (bench_parse_long(next, 1, MAX_THREADS, &v)) {
 				fprintf(stderr, "bench_login: --threads must be "
 						"1 to %d\n", MAX_THREADS);
 				return -1;
 			}
 			o->threads = (int)v;
 		} else if (!strcmp(a, "--seconds")) {
-			if (parse_long(next, 1, 86400, &v)) {
+			if (bench_parse_long(next, 1, 86400, &v)) {
 				fprintf(stderr, "bench_login: --seconds must be "
 						"1 to 86400\n");
 				return -1;
 			}
 			o->seconds = (int)v;
 		} else if (!strcmp(a, "--server-pid")) {
-			if (parse_long(next, 1, 1L << 30, &v)) {
+			if (bench_parse_long(next, 1, 1L << 30, &v)) {
 				fprintf(stderr, "bench_login: bad --server-pid\n");
 				return -1;
 			}
@@ -171,67 +132,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
-	if (!o->url || !o->user || !o->password_file) {
+	if (!o->c.url || !o->c.user || !o->c.password_file) {
 		fprintf(stderr, "bench_login: --url, --user and --password-file "
 				"are required\n%s", usage);
 		return -1;
 	}
 	if (o->mode == MODE_OAUTH &&
-	    (!o->client_id || !o->client_secret_file)) {
+	    (!o->c.client_id || !o->c.client_secret_file)) {
 		fprintf(stderr, "bench_login: oauth mode needs --client-id and "
 				"--client-secret-file\n");
 		return -1;
 	}
 	return 0;
-}
-
-/*
- * Reads the first line of `path` into `out` (at most n - 1 bytes).
- * The file is the only place a secret comes from: never argv, never env.
- */
-static int read_secret(const char *path, char *out, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	size_t len;
-
-	if (!f) {
-		fprintf(stderr, "bench_login: cannot open '%s'\n", path);
-		return -1;
-	}
-	if (!fgets(out, (int)n, f)) {
-		fclose(f);
-		fprintf(stderr, "bench_login: '%s' is empty\n", path);
-		return -1;
-	}
-	fclose(f);
-	len = strcspn(out, "\r\n");
-	out[len] = '\0';
-	if (!len) {
-		fprintf(stderr, "bench_login: '%s' is empty\n", path);
-		return -1;
-	}
-	return 0;
-}
-
-/* Appends s to the buffer with XML escaping; returns the new length. */
-static size_t xml_escape(char *dst, size_t at, size_t cap, const char *s)
-{
-	for (; *s && at + 7 < cap; s++) {
-		const char *rep = NULL;
-
-		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&apos;"; break;
-		default: dst[at++] = *s; continue;
-		}
-		memcpy(dst + at, rep, strlen(rep));
-		at += strlen(rep);
-	}
-	dst[at] = '\0';
-	return at;
 }
 
 static int soap_body(struct plan *p, const char *user, const char *pw)
@@ -244,64 +156,19 @@ static int soap_body(struct plan *p, const char *user, const char *pw)
 	static const char mid[] = "</urn:username><urn:password>";
 	static const char tail[] =
 		"</urn:password></urn:login></soapenv:Body></soapenv:Envelope>";
-	size_t cap = sizeof(head) + sizeof(mid) + sizeof(tail) +
-		     6 * (strlen(user) + strlen(pw)) + 8;
-	size_t at;
+	struct base_buf b = BASE_BUF_SECRET_INIT(BODY_MAX);
 
-	p->body = malloc(cap);
-	if (!p->body)
+	base_buf_puts(&b, head);
+	base_buf_put_xml(&b, user);
+	base_buf_puts(&b, mid);
+	base_buf_put_xml(&b, pw);
+	base_buf_puts(&b, tail);
+	if (base_buf_err(&b)) {
+		base_buf_release(&b);
 		return -1;
-	memcpy(p->body, head, sizeof(head));
-	at = xml_escape(p->body, sizeof(head) - 1, cap, user);
-	memcpy(p->body + at, mid, sizeof(mid));
-	at = xml_escape(p->body, at + sizeof(mid) - 1, cap, pw);
-	memcpy(p->body + at, tail, sizeof(tail));
-	p->body_len = at + sizeof(tail) - 1;
+	}
+	p->body = base_buf_detach(&b, &p->body_len);
 	return 0;
-}
-
-/* Form-encodes one pair onto the body; curl_free()s what it escaped. */
-static int form_add(CURL *h, char *dst, size_t *at, size_t cap,
-		    const char *key, const char *val)
-{
-	char *e = curl_easy_escape(h, val, 0);
-	int n;
-
-	if (!e)
-		return -1;
-	n = snprintf(dst + *at, cap - *at, "%s%s=%s", *at ? "&" : "", key, e);
-	explicit_bzero(e, strlen(e));
-	curl_free(e);
-	if (n < 0 || (size_t)n >= cap - *at)
-		return -1;
-	*at += (size_t)n;
-	return 0;
-}
-
-static int oauth_body(struct plan *p, const char *user, const char *pw,
-		      const char *client_id, const char *secret)
-{
-	size_t cap = 128 + 3 * (strlen(user) + strlen(pw) + strlen(client_id) +
-				strlen(secret));
-	CURL *h = curl_easy_init();
-	size_t at = 0;
-	int rc = -1;
-
-	p->body = malloc(cap);
-	if (!h || !p->body)
-		goto out;
-	p->body[0] = '\0';
-	if (form_add(h, p->body, &at, cap, "grant_type", "password") ||
-	    form_add(h, p->body, &at, cap, "client_id", client_id) ||
-	    form_add(h, p->body, &at, cap, "client_secret", secret) ||
-	    form_add(h, p->body, &at, cap, "username", user) ||
-	    form_add(h, p->body, &at, cap, "password", pw))
-		goto out;
-	p->body_len = at;
-	rc = 0;
-out:
-	curl_easy_cleanup(h);
-	return rc;
 }
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -399,22 +266,18 @@ static void *worker_main(void *arg)
 		snprintf(w->first_error, sizeof(w->first_error),
 			 "warm-up: %s", why);
 	pthread_barrier_wait(w->start);
-	deadline = now_s() + w->plan->seconds;
+	deadline = bench_now_s() + w->plan->seconds;
 	while (h) {
-		double t0 = now_s(), dt;
+		double t0 = bench_now_s(), dt;
 		bool ok = login_once(h, w, why, sizeof(why));
 
-		dt = now_s() - t0;
+		dt = bench_now_s() - t0;
 		if (ok) {
 			w->ok++;
-			if (w->n_samples < SAMPLE_CAP) {
-				double us = dt * 1e6;
-
-				w->samples[w->n_samples++] =
-					us >= 4e9 ? UINT32_MAX : (uint32_t)us;
-			} else {
+			if (w->n_samples < SAMPLE_CAP)
+				w->samples[w->n_samples++] = bench_to_us(dt);
+			else
 				w->unsampled++;
-			}
 		} else {
 			w->failed++;
 			if (!w->first_error[0])
@@ -433,107 +296,56 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* The list of headers `a` and `b`, or NULL when out of memory. */
+static struct curl_slist *header_pair(const char *a, const char *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	struct curl_slist *l = curl_slist_append(NULL, a), *l2;
 
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted samples, in milliseconds. */
-static double pct_ms(const uint32_t *s, size_t n, double pct)
-{
-	size_t rank;
-
-	if (!n)
-		return 0;
-	rank = (size_t)((pct / 100.0) * (double)n + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return s[rank - 1] / 1000.0;
-}
-
-/* utime + stime of a process, in seconds, or -1 when unknown (non-Linux). */
-static double proc_cpu_s(long pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut, st;
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* Fields after the ")" that ends comm: state is 3, utime 14, stime 15. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-				"%lu %lu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static double self_cpu_s(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return -1;
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static void json_line(const char *mode, const char *metric, double value,
-		      const char *unit)
-{
-	printf("{\"bench\": \"%s\", \"metric\": \"%s_%s\", \"value\": %.6g, "
-	       "\"unit\": \"%s\"}\n",
-	       BENCH_NAME, mode, metric, value, unit);
+	if (!l)
+		return NULL;
+	l2 = curl_slist_append(l, b);
+	if (!l2)
+		curl_slist_free_all(l);
+	return l2;
 }
 
 static int plan_init(struct plan *p, const struct options *o)
 {
 	char pw[SECRET_MAX], secret[SECRET_MAX];
-	const char *base_end = o->url + strlen(o->url);
+	const char *base_end = o->c.url + strlen(o->c.url);
 	int rc = -1;
 
 	secret[0] = '\0';
-	while (base_end > o->url && base_end[-1] == '/')
+	while (base_end > o->c.url && base_end[-1] == '/')
 		base_end--;
 	p->mode = o->mode;
 	p->seconds = o->seconds;
-	if (read_secret(o->password_file, pw, sizeof(pw)))
+	if (bench_read_secret("bench_login", o->c.password_file, pw,
+			      sizeof(pw)))
 		goto out;
 	if (o->mode == MODE_SOAP) {
 		snprintf(p->endpoint, sizeof(p->endpoint),
-			 "%.*s/services/Soap/u/60.0", (int)(base_end - o->url),
-			 o->url);
+			 "%.*s/services/Soap/u/60.0",
+			 (int)(base_end - o->c.url), o->c.url);
 		p->marker = "sessionId>";
-		p->headers = curl_slist_append(
-			NULL, "Content-Type: text/xml; charset=UTF-8");
-		p->headers = p->headers ? curl_slist_append(p->headers,
-							   "SOAPAction: login")
-					: NULL;
-		if (!p->headers || soap_body(p, o->user, pw))
+		p->headers =
+			header_pair("Content-Type: text/xml; charset=UTF-8",
+				    "SOAPAction: login");
+		if (!p->headers || soap_body(p, o->c.user, pw))
 			goto out;
 	} else {
 		snprintf(p->endpoint, sizeof(p->endpoint),
 			 "%.*s/services/oauth2/token",
-			 (int)(base_end - o->url), o->url);
+			 (int)(base_end - o->c.url), o->c.url);
 		p->marker = "\"access_token\"";
-		p->headers = curl_slist_append(
-			NULL, "Content-Type: application/x-www-form-urlencoded");
-		p->headers = p->headers ? curl_slist_append(p->headers,
-							   "Accept: application/json")
-					: NULL;
+		p->headers = header_pair(
+			"Content-Type: application/x-www-form-urlencoded",
+			"Accept: application/json");
 		if (!p->headers ||
-		    read_secret(o->client_secret_file, secret, sizeof(secret)) ||
-		    oauth_body(p, o->user, pw, o->client_id, secret))
+		    bench_read_secret("bench_login", o->c.client_secret_file,
+				      secret, sizeof(secret)) ||
+		    bench_oauth_password_form(o->c.user, pw, o->c.client_id,
+					      secret, &p->body, &p->body_len))
 			goto out;
 	}
 	rc = 0;
@@ -561,7 +373,8 @@ int main(int argc, char **argv)
 	uint32_t *all = NULL;
 	uint64_t ok = 0, failed = 0, unsampled = 0;
 	size_t n = 0;
-	double t0, elapsed, cpu0, cpu1, srv0 = -1, srv1 = -1, rate;
+	struct bench_span t;
+	double rate;
 	const char *mname;
 	int rc = 1, started = 0;
 
@@ -597,16 +410,10 @@ int main(int argc, char **argv)
 		}
 	}
 	pthread_barrier_wait(&start);
-	t0 = now_s();
-	cpu0 = self_cpu_s();
-	if (o.server_pid)
-		srv0 = proc_cpu_s(o.server_pid);
+	bench_span_begin(&t, o.server_pid);
 	for (int i = 0; i < o.threads; i++)
 		pthread_join(w[i].tid, NULL);
-	elapsed = now_s() - t0;
-	cpu1 = self_cpu_s();
-	if (o.server_pid)
-		srv1 = proc_cpu_s(o.server_pid);
+	bench_span_end(&t);
 
 	for (int i = 0; i < o.threads; i++) {
 		ok += w[i].ok;
@@ -625,8 +432,8 @@ int main(int argc, char **argv)
 		       w[i].n_samples * sizeof(uint32_t));
 		n += w[i].n_samples;
 	}
-	qsort(all, n, sizeof(*all), cmp_u32);
-	rate = (double)ok / elapsed;
+	bench_sort_u32(all, n);
+	rate = (double)ok / t.elapsed;
 
 	printf("login benchmark, %s mode: %d threads x %d s against %s "
 	       "(%ld cores online)\n",
@@ -637,19 +444,23 @@ int main(int argc, char **argv)
 	       (unsigned long long)ok);
 	printf("  %-26s %12llu\n", "failed logins",
 	       (unsigned long long)failed);
-	printf("  %-26s %12.3f\n", "latency p50 (ms)", pct_ms(all, n, 50));
-	printf("  %-26s %12.3f\n", "latency p90 (ms)", pct_ms(all, n, 90));
-	printf("  %-26s %12.3f\n", "latency p99 (ms)", pct_ms(all, n, 99));
-	printf("  %-26s %12.3f\n", "latency max (ms)", pct_ms(all, n, 100));
-	printf("  %-26s %12.3f\n", "elapsed (s)", elapsed);
+	printf("  %-26s %12.3f\n", "latency p50 (ms)",
+	       bench_pct_ms(all, n, 50));
+	printf("  %-26s %12.3f\n", "latency p90 (ms)",
+	       bench_pct_ms(all, n, 90));
+	printf("  %-26s %12.3f\n", "latency p99 (ms)",
+	       bench_pct_ms(all, n, 99));
+	printf("  %-26s %12.3f\n", "latency max (ms)",
+	       bench_pct_ms(all, n, 100));
+	printf("  %-26s %12.3f\n", "elapsed (s)", t.elapsed);
 	printf("  %-26s %12.1f\n", "client CPU (% of 1 core)",
-	       100.0 * (cpu1 - cpu0) / elapsed);
-	if (srv0 >= 0 && srv1 >= 0)
+	       100.0 * t.client_cpu / t.elapsed);
+	if (t.server_cpu >= 0)
 		printf("  %-26s %12.1f\n", "server CPU (% of 1 core)",
-		       100.0 * (srv1 - srv0) / elapsed);
-	if (srv0 >= 0 && srv1 >= 0 && ok)
+		       100.0 * t.server_cpu / t.elapsed);
+	if (t.server_cpu >= 0 && ok)
 		printf("  %-26s %12.1f\n", "server CPU per login (us)",
-		       1e6 * (srv1 - srv0) / (double)ok);
+		       1e6 * t.server_cpu / (double)ok);
 	if (unsampled)
 		printf("  (latency from the first %zu logins; %llu past the "
 		       "sample cap not sampled)\n",
@@ -660,15 +471,19 @@ int main(int argc, char **argv)
 			printf("  thread %d first error: %s\n", i,
 			       w[i].first_error);
 
-	json_line(mname, "logins_per_sec", rate, "logins/s");
-	json_line(mname, "p50_ms", pct_ms(all, n, 50), "ms");
-	json_line(mname, "p90_ms", pct_ms(all, n, 90), "ms");
-	json_line(mname, "p99_ms", pct_ms(all, n, 99), "ms");
-	json_line(mname, "max_ms", pct_ms(all, n, 100), "ms");
-	json_line(mname, "errors", (double)failed, "count");
-	if (srv0 >= 0 && srv1 >= 0 && ok)
-		json_line(mname, "server_cpu_us_per_login",
-			  1e6 * (srv1 - srv0) / (double)ok, "us");
+	bench_json_line(BENCH_NAME, mname, "logins_per_sec", rate, "logins/s");
+	bench_json_line(BENCH_NAME, mname, "p50_ms", bench_pct_ms(all, n, 50),
+			"ms");
+	bench_json_line(BENCH_NAME, mname, "p90_ms", bench_pct_ms(all, n, 90),
+			"ms");
+	bench_json_line(BENCH_NAME, mname, "p99_ms", bench_pct_ms(all, n, 99),
+			"ms");
+	bench_json_line(BENCH_NAME, mname, "max_ms", bench_pct_ms(all, n, 100),
+			"ms");
+	bench_json_line(BENCH_NAME, mname, "errors", (double)failed, "count");
+	if (t.server_cpu >= 0 && ok)
+		bench_json_line(BENCH_NAME, mname, "server_cpu_us_per_login",
+				1e6 * t.server_cpu / (double)ok, "us");
 	fflush(stdout);
 	/* No successful login means the setup is wrong, not that it's slow. */
 	rc = ok ? 0 : 1;

@@ -28,9 +28,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <sys/resource.h>
-#include <time.h>
 
+#include "common.h"
 #include "sf/client.h"
 #include "sf/rest.h"
 #include "sf/secret.h"
@@ -44,72 +43,14 @@
 
 struct options {
 	const char *mode;
-	const char *url;
-	const char *user;
-	const char *password_file;
-	const char *client_id;
-	const char *client_secret_file;
+	struct bench_creds c;
 	long long rows;
 	int threads;
 };
 
-struct mem {
-	long rss, hwm; /* KiB; -1 when unknown */
-};
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double cpu_s(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return -1;
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static long maxrss_kib(void)
-{
-	struct rusage ru;
-
-	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_maxrss;
-}
-
-static struct mem self_mem(void)
-{
-	struct mem m = {-1, -1};
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return m;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "VmRSS:", 6))
-			m.rss = strtol(line + 6, NULL, 10);
-		else if (!strncmp(line, "VmHWM:", 6))
-			m.hwm = strtol(line + 6, NULL, 10);
-	}
-	fclose(f);
-	return m;
-}
-
-static double mib(long kib)
-{
-	return kib < 0 ? -1 : kib / 1024.0;
-}
-
 static void json_line(const char *metric, double value, const char *unit)
 {
-	printf("{\"bench\": \"%s\", \"metric\": \"libsf_%s\", \"value\": %.6g, "
-	       "\"unit\": \"%s\"}\n",
-	       BENCH_NAME, metric, value, unit);
+	bench_json_line(BENCH_NAME, "libsf", metric, value, unit);
 }
 
 static void usage(void)
@@ -132,18 +73,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -1;
 		}
 		i++;
+		if (bench_creds_option(&o->c, a, v))
+			continue;
 		if (!strcmp(a, "--mode"))
 			o->mode = v;
-		else if (!strcmp(a, "--url"))
-			o->url = v;
-		else if (!strcmp(a, "--user"))
-			o->user = v;
-		else if (!strcmp(a, "--password-file"))
-			o->password_file = v;
-		else if (!strcmp(a, "--client-id"))
-			o->client_id = v;
-		else if (!strcmp(a, "--client-secret-file"))
-			o->client_secret_file = v;
 		else if (!strcmp(a, "--rows"))
 			o->rows = strtoll(v, NULL, 10);
 		else if (!strcmp(a, "--threads"))
@@ -154,8 +87,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
-	if (!o->mode || !o->url || !o->user || !o->password_file ||
-	    !o->client_id || !o->client_secret_file || o->rows <= 0 ||
+	if (!o->mode || !o->c.url || !o->c.user || !o->c.password_file ||
+	    !o->c.client_id || !o->c.client_secret_file || o->rows <= 0 ||
 	    o->threads < 1 || o->threads > MAX_THREADS ||
 	    (strcmp(o->mode, "seed") && strcmp(o->mode, "query"))) {
 		usage();
@@ -170,19 +103,19 @@ static struct sf_client *client_new(const struct options *o)
 	struct sf_client_options co = {.allow_http_loopback = true,
 				       .api_version = "60.0"};
 	struct sf_credentials cr = {.method = SF_AUTH_OAUTH_PASSWORD,
-				    .username = o->user,
-				    .consumer_key = o->client_id};
+				    .username = o->c.user,
+				    .consumer_key = o->c.client_id};
 	struct sf_error e = SF_ERROR_INIT;
 	struct sf_secret *pw = NULL, *cs = NULL;
 	struct sf_client *c = NULL;
 	int rc = -1;
 
-	if (sf_secret_from_file(o->password_file, &pw, &e) ||
-	    sf_secret_from_file(o->client_secret_file, &cs, &e))
+	if (sf_secret_from_file(o->c.password_file, &pw, &e) ||
+	    sf_secret_from_file(o->c.client_secret_file, &cs, &e))
 		goto out;
 	cr.password = pw;
 	cr.consumer_secret = cs;
-	if (sf_target_parse(o->url, true, &cr.target, &e) ||
+	if (sf_target_parse(o->c.url, true, &cr.target, &e) ||
 	    sf_client_new(&co, &c, &e) ||
 	    sf_client_set_credentials(c, &cr, &e) || sf_client_login(c, &e))
 		goto out;
@@ -261,7 +194,7 @@ static int seed(const struct options *o)
 	long long ok = 0, failed = 0;
 	double t0, el;
 
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (int i = 0; i < o->threads; i++) {
 		w[i].o = o;
 		w[i].next_batch = &next;
@@ -278,7 +211,7 @@ static int seed(const struct options *o)
 			printf("  seed thread %d first error: %s\n", i,
 			       w[i].first_error);
 	}
-	el = now_s() - t0;
+	el = bench_now_s() - t0;
 	printf("  %-34s %12lld in %.1f s (%.0f records/s, %d threads, "
 	       "sf_collection_create)\n",
 	       "seeded Accounts", ok, el, el > 0 ? ok / el : 0, o->threads);
@@ -291,7 +224,7 @@ static int seed(const struct options *o)
 
 struct mark {
 	long long rows;
-	struct mem m;
+	struct bench_mem m;
 	bool hit;
 };
 
@@ -302,7 +235,7 @@ static int query(const struct options *o)
 	struct sf_query *q = NULL;
 	struct mark marks[MAX_MARKS] = {{0}};
 	struct sf_api_usage u0, u1;
-	struct mem start, end;
+	struct bench_mem start, end;
 	json_t *rec;
 	long long rows = 0, id_bytes = 0;
 	double t0, el, cpu0, cpu;
@@ -318,10 +251,10 @@ static int query(const struct options *o)
 	c = client_new(o);
 	if (!c)
 		return 1;
-	start = self_mem();
+	start = bench_proc_mem(0);
 	sf_client_api_usage(c, &u0);
-	cpu0 = cpu_s();
-	t0 = now_s();
+	cpu0 = bench_self_cpu_s();
+	t0 = bench_now_s();
 	rc = sf_query_open(c, QUERY_SOQL, false, &q, &e);
 	while (rc == 0 && (rc = sf_query_next(q, &rec, &e)) == 1) {
 		const char *id = json_string_value(json_object_get(rec, "Id"));
@@ -330,16 +263,16 @@ static int query(const struct options *o)
 		rows++;
 		for (int i = 0; i < nmarks; i++) {
 			if (!marks[i].hit && rows == marks[i].rows) {
-				marks[i].m = self_mem();
+				marks[i].m = bench_proc_mem(0);
 				marks[i].hit = true;
 			}
 		}
 		rc = 0;
 	}
-	el = now_s() - t0;
-	cpu = cpu_s() - cpu0;
+	el = bench_now_s() - t0;
+	cpu = bench_self_cpu_s() - cpu0;
 	sf_client_api_usage(c, &u1);
-	end = self_mem();
+	end = bench_proc_mem(0);
 	if (rc < 0) {
 		fprintf(stderr, "bench_query: after %lld rows: %s\n", rows,
 			e.message);
@@ -358,16 +291,16 @@ static int query(const struct options *o)
 	printf("  %-34s %12.1f\n", "client CPU per 1k rows (ms)",
 	       rows ? 1e6 * cpu / (double)rows : 0);
 	printf("  %-34s %12.1f\n", "RSS before the query (MiB)",
-	       mib(start.rss));
+	       bench_mib(start.rss));
 	for (int i = 0; i < nmarks; i++)
 		if (marks[i].hit)
 			printf("  RSS at %-10lld rows (MiB)         %12.1f  "
 			       "(VmHWM %.1f)\n",
-			       marks[i].rows, mib(marks[i].m.rss),
-			       mib(marks[i].m.hwm));
-	printf("  %-34s %12.1f\n", "peak RSS, VmHWM (MiB)", mib(end.hwm));
+			       marks[i].rows, bench_mib(marks[i].m.rss),
+			       bench_mib(marks[i].m.hwm));
+	printf("  %-34s %12.1f\n", "peak RSS, VmHWM (MiB)", bench_mib(end.hwm));
 	printf("  %-34s %12.1f\n", "peak RSS, ru_maxrss (MiB)",
-	       mib(maxrss_kib()));
+	       bench_mib(bench_self_peak_kib()));
 
 	json_line("rows_per_sec", rows / el, "rows/s");
 	json_line("rows", (double)rows, "count");
@@ -381,10 +314,11 @@ static int query(const struct options *o)
 			continue;
 		snprintf(metric, sizeof(metric), "rss_at_%lld_rows_mib",
 			 marks[i].rows);
-		json_line(metric, mib(marks[i].m.rss), "MiB");
+		json_line(metric, bench_mib(marks[i].m.rss), "MiB");
 	}
-	json_line("peak_rss_vmhwm_mib", mib(end.hwm), "MiB");
-	json_line("peak_rss_maxrss_mib", mib(maxrss_kib()), "MiB");
+	json_line("peak_rss_vmhwm_mib", bench_mib(end.hwm), "MiB");
+	json_line("peak_rss_maxrss_mib", bench_mib(bench_self_peak_kib()),
+		  "MiB");
 	fflush(stdout);
 	sf_query_close(q);
 	sf_client_free(c);

@@ -40,26 +40,26 @@ static void split(int64_t ms, struct tm *tm, int *millis)
 	*millis = rem;
 }
 
-void base_time_format_iso(int64_t ms, char *out, size_t n)
+/* "2026-11-29T19:04:47.123" and then `zone`. */
+static void format(int64_t ms, const char *zone, char *out, size_t n)
 {
 	struct tm tm;
 	int millis;
 
 	split(ms, &tm, &millis);
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, millis);
+		 tm.tm_min, tm.tm_sec, millis, zone);
+}
+
+void base_time_format_iso(int64_t ms, char *out, size_t n)
+{
+	format(ms, "Z", out, n);
 }
 
 void base_time_format_sf(int64_t ms, char *out, size_t n)
 {
-	struct tm tm;
-	int millis;
-
-	split(ms, &tm, &millis);
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, millis);
+	format(ms, "+0000", out, n);
 }
 
 /* Howard Hinnant's days_from_civil, valid for the proleptic Gregorian calendar. */

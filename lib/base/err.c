@@ -1,6 +1,7 @@
 /* err.c - set, wrap and name errors. */
 #include "err.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,20 +62,27 @@ int base_err_set_errno(struct base_err *err, enum base_code code,
 	return code;
 }
 
-int base_err_wrap(struct base_err *err, const char *fmt, ...)
+void base_err_vprefix(char *msg, size_t size, const char *fmt, va_list ap)
 {
 	char prefix[128];
-	char old[sizeof(err->msg)];
+	char old[BASE_ERR_MSG_MAX];
+
+	assert(size <= sizeof(old));
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	snprintf(old, sizeof(old), "%s", msg);
+	snprintf(msg, size, "%s: %s", prefix, old);
+	flatten(msg);
+}
+
+int base_err_wrap(struct base_err *err, const char *fmt, ...)
+{
 	va_list ap;
 
 	if (!err)
 		return BASE_ERR;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	base_err_vprefix(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
-	flatten(err->msg);
 	return err->code;
 }
 

@@ -2,6 +2,9 @@
 #ifndef BASE_ERR_H
 #define BASE_ERR_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 /*
  * Actions return 0 or a negative base_code. The code that detects a failure
  * sets the message; each caller adds one base_err_wrap() prefix and never
@@ -37,6 +40,14 @@ int base_err_set_errno(struct base_err *err, enum base_code code,
 /* Prefixes "<fmt>: " to the message; returns the unchanged code. */
 int base_err_wrap(struct base_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * The wrap step, for error types of their own (libsf's sf_error) too:
+ * prefixes "<fmt>: " to msg, a message in a buffer of `size` bytes (at most
+ * BASE_ERR_MSG_MAX), cutting what doesn't fit; CR, LF and tab become spaces.
+ */
+#define BASE_ERR_MSG_MAX 1024
+void base_err_vprefix(char *msg, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* "EINVAL" for BASE_EINVAL; static string. */
 const char *base_code_name(int code);
 

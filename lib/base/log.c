@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "datetime.h"
+#include "text.h"
 #include "banned.h"
 
 static enum base_log_level min_level = BASE_LOG_INFO;
@@ -36,11 +37,8 @@ void base_log(enum base_log_level level, const char *fmt, ...)
 	if (level < min_level || level >= BASE_LOG_OFF)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	base_text_vformat_line(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	for (char *p = line; *p; p++)
-		if (*p == '\r' || *p == '\n')
-			*p = ' ';
 	base_time_format_iso(base_time_now_ms(), when, sizeof(when));
 	fprintf(stderr, "%s %s %s\n", when, tags[level], line);
 }

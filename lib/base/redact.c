@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "text.h"
 #include "banned.h"
 
 /* JSON keys, form fields and query parameters whose values are secrets. */
@@ -366,20 +367,14 @@ static void header_line_to(struct base_buf *out, const char *s, size_t n)
 
 int base_redact_header_to(struct base_buf *out, const char *s, size_t n)
 {
-	size_t i = 0;
+	size_t at = 0;
 
-	while (i < n) {
-		size_t end = i, text;
+	while (at < n) {
+		size_t start = at, len = base_text_next_line(s, n, &at);
 
-		while (end < n && s[end] != '\n')
-			end++;
-		text = end;
-		if (text > i && s[text - 1] == '\r')
-			text--;
-		header_line_to(out, s + i, text - i);
-		base_buf_append(out, s + text,
-				(end < n ? end + 1 : end) - text);
-		i = end + 1;
+		header_line_to(out, s + start, len);
+		/* The line end as it was: "\r\n", "\n" or none. */
+		base_buf_append(out, s + start + len, at - (start + len));
 	}
 	return base_buf_err(out);
 }

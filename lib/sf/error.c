@@ -139,17 +139,14 @@ int sf__error_set(struct sf_error *err, enum sf_class cls, int http_status,
 
 int sf__error_wrap(struct sf_error *err, const char *fmt, ...)
 {
-	char prefix[128];
-	char old[sizeof(err->message)];
 	va_list ap;
 
 	if (!err)
 		return BASE_ERR;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	base_err_vprefix(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
-	memcpy(old, err->message, sizeof(old));
-	snprintf(err->message, sizeof(err->message), "%s: %s", prefix, old);
+	/* Stricter than base's: every control character, not CR, LF, tab. */
 	flatten(err->message);
 	return sf__class_code(err->cls);
 }

@@ -75,6 +75,15 @@ static void jp_ws(struct jp *j)
 		j->p++;
 }
 
+/* Consumes c when it is the next byte. */
+static bool jp_eat(struct jp *j, char c)
+{
+	if (j->p >= j->end || *j->p != c)
+		return false;
+	j->p++;
+	return true;
+}
+
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
@@ -369,10 +378,8 @@ static json_t *jp_object(struct jp *j)
 	if (!o)
 		return jp_fail(j, "out of memory");
 	jp_ws(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
+	if (jp_eat(j, '}'))
 		return o;
-	}
 	for (;;) {
 		jp_ws(j);
 		if (j->p >= j->end || *j->p != '"')
@@ -413,14 +420,10 @@ static json_t *jp_object(struct jp *j)
 			}
 		}
 		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
+		if (jp_eat(j, ','))
 			continue;
-		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
+		if (jp_eat(j, '}'))
 			return o;
-		}
 		jp_fail(j, "',' or '}' expected");
 		goto fail;
 	}
@@ -438,10 +441,8 @@ static json_t *jp_array(struct jp *j)
 	if (!a)
 		return jp_fail(j, "out of memory");
 	jp_ws(j);
-	if (j->p < j->end && *j->p == ']') {
-		j->p++;
+	if (jp_eat(j, ']'))
 		return a;
-	}
 	for (;;) {
 		v = jp_value(j);
 		if (!v)
@@ -451,14 +452,10 @@ static json_t *jp_array(struct jp *j)
 			goto fail;
 		}
 		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
+		if (jp_eat(j, ','))
 			continue;
-		}
-		if (j->p < j->end && *j->p == ']') {
-			j->p++;
+		if (jp_eat(j, ']'))
 			return a;
-		}
 		jp_fail(j, "',' or ']' expected");
 		goto fail;
 	}

@@ -126,9 +126,22 @@ out:
 
 /* ---- paths and replies ---- */
 
-/* "/sobjects/<obj>[/<seg1>[/<seg2>]]", every segment %-encoded. */
+/* The path builder failed: too long (the caller's input) or no memory. */
+static int path_fail(struct sf_error *err, int code)
+{
+	if (code == BASE_ENOMEM)
+		return sf__rest_nomem(err, "building the request path");
+	return sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, "",
+			     "request path over 16,384 bytes");
+}
+
+/*
+ * "/sobjects/<obj>[/<seg1>[/<seg2>]]", every segment %-encoded. 0, or
+ * path_fail()'s error (err may be NULL: b keeps its sticky error).
+ */
 static int sobject_path(struct base_buf *b, const char *sobject,
-			const char *seg1, const char *seg2)
+			const char *seg1, const char *seg2,
+			struct sf_error *err)
 {
 	base_buf_puts(b, "/sobjects/");
 	sf__rest_put_segment(b, sobject);
@@ -140,16 +153,7 @@ static int sobject_path(struct base_buf *b, const char *sobject,
 		base_buf_putc(b, '/');
 		sf__rest_put_segment(b, seg2);
 	}
-	return base_buf_err(b);
-}
-
-/* The path builder failed: too long (the caller's input) or no memory. */
-static int path_fail(struct sf_error *err, int code)
-{
-	if (code == BASE_ENOMEM)
-		return sf__rest_nomem(err, "building the request path");
-	return sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, "",
-			     "request path over 16,384 bytes");
+	return base_buf_err(b) ? path_fail(err, base_buf_err(b)) : 0;
 }
 
 static bool is_blank(const char *s)
@@ -366,11 +370,9 @@ int sf_describe(struct sf_client *c, const char *sobject, json_t **out,
 	if (*out)
 		return 0;
 
-	rc = sobject_path(&path, sobject, "describe", NULL);
-	if (rc) {
-		rc = path_fail(err, rc);
+	rc = sobject_path(&path, sobject, "describe", NULL, err);
+	if (rc)
 		goto out;
-	}
 	rc = get_json(c, base_buf_str(&path), &doc, err);
 	if (rc == 0 && !json_is_object(doc))
 		rc = sf__error_set(err, SF_CLASS_NONE, 200, NULL,
@@ -403,11 +405,9 @@ int sf_create(struct sf_client *c, const char *sobject, json_t *fields,
 	if (is_blank(sobject) || !json_is_object(fields))
 		return sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, "",
 				     "create: needs an object name and fields");
-	rc = sobject_path(&path, sobject, NULL, NULL);
-	if (rc) {
-		rc = path_fail(err, rc);
+	rc = sobject_path(&path, sobject, NULL, NULL, err);
+	if (rc)
 		goto out;
-	}
 	/* Not idempotent: a retry after the request may have arrived could
 	 * create the record twice. */
 	rc = sf__rest_json(c, "POST", base_buf_str(&path), fields, false,
@@ -467,7 +467,8 @@ int sf_retrieve(struct sf_client *c, const char *sobject, const char *id,
 		return sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, "",
 				     "retrieve: needs an object name and an "
 				     "id");
-	sobject_path(&path, sobject, id, NULL);
+	/* get_record() reports a failure, from the buffer's error. */
+	(void)sobject_path(&path, sobject, id, NULL, NULL);
 	rc = get_record(c, &path, fields, out, err);
 	if (rc > 0) { /* 300 for a record id: not a reply Salesforce gives */
 		json_decref(*out);
@@ -491,11 +492,9 @@ static int no_content(struct sf_client *c, const char *method,
 	long st = 0;
 	int rc;
 
-	rc = sobject_path(&path, sobject, id, NULL);
-	if (rc) {
-		rc = path_fail(err, rc);
+	rc = sobject_path(&path, sobject, id, NULL, err);
+	if (rc)
 		goto out;
-	}
 	/* Both repeat safely: the same values again, or an already deleted
 	 * record (which then reads ENTITY_IS_DELETED). */
 	rc = sf__rest_json(c, method, base_buf_str(&path), fields, true, &reply,
@@ -591,11 +590,9 @@ int sf_upsert(struct sf_client *c, const char *sobject, const char *ext_field,
 			err, SF_CLASS_INVALID_REQUEST, 0, "",
 			"upsert: needs an object name, an external "
 			"id field and value, and fields");
-	rc = sobject_path(&path, sobject, ext_field, ext_value);
-	if (rc) {
-		rc = path_fail(err, rc);
+	rc = sobject_path(&path, sobject, ext_field, ext_value, err);
+	if (rc)
 		goto out;
-	}
 	/* Idempotent: a second attempt finds the record the first made. */
 	rc = sf__rest_json(c, "PATCH", base_buf_str(&path), fields, true,
 			   &reply, &st, err);
@@ -644,7 +641,8 @@ int sf_get_by_external_id(struct sf_client *c, const char *sobject,
 		return sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, "",
 				     "get by external id: needs an object "
 				     "name, a field and a value");
-	sobject_path(&path, sobject, ext_field, ext_value);
+	/* get_record() reports a failure, from the buffer's error. */
+	(void)sobject_path(&path, sobject, ext_field, ext_value, NULL);
 	rc = get_record(c, &path, fields, out, err);
 	if (rc > 0) {
 		rc = multiple_records(*out, err);

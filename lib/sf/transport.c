@@ -18,6 +18,7 @@
 #include "base/datetime.h"
 #include "base/err.h"
 #include "base/redact.h"
+#include "base/text.h"
 #include "sf/auth_int.h"
 #include "sf/error_int.h"
 #include "base/banned.h"
@@ -85,11 +86,8 @@ void sf__log(const struct sf_logger *l, enum sf_log_level level,
 	if (!l || !l->fn)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	base_text_vformat_line(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	for (char *p = line; *p; p++)
-		if (*p == '\r' || *p == '\n')
-			*p = ' ';
 	l->fn(l->ctx, level, line);
 }
 
@@ -333,20 +331,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 static void log_lines(const struct sf_logger *l, const char *prefix,
 		      const char *s, size_t n)
 {
-	size_t i = 0;
+	size_t at = 0;
 
-	while (i < n) {
-		size_t end = i, text;
+	while (at < n) {
+		size_t start = at, len = base_text_next_line(s, n, &at);
 
-		while (end < n && s[end] != '\n')
-			end++;
-		text = end;
-		if (text > i && s[text - 1] == '\r')
-			text--;
-		if (text > i)
-			sf__log(l, SF_LOG_DEBUG, "%s%.*s", prefix,
-				(int)(text - i), s + i);
-		i = end + 1;
+		if (len)
+			sf__log(l, SF_LOG_DEBUG, "%s%.*s", prefix, (int)len,
+				s + start);
 	}
 }
 

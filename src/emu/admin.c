@@ -10,6 +10,7 @@
 #include "base/form.h"
 #include "db.h"
 #include "orgfile.h"
+#include "path.h"
 #include "base/banned.h"
 
 /*
@@ -18,56 +19,8 @@
  * then written in one transaction, so a refused request changes nothing.
  */
 
-#define MAX_SEGS 4
 /* Clock offsets beyond a century are a typo, not a test. */
 #define MAX_OFFSET_MS (100LL * 366 * 24 * 3600 * 1000)
-
-struct path {
-	char *seg[MAX_SEGS]; /* decoded, owned */
-	int n;
-};
-
-static void path_release(struct path *p)
-{
-	for (int i = 0; i < p->n; i++)
-		free(p->seg[i]);
-	p->n = 0;
-}
-
-/* Splits "/users/a%40b/unlock" into decoded segments. 0, BASE_EINVAL on a
- * bad escape or a %00, BASE_ENOTFOUND when there are too many segments. */
-static int path_split(const char *rest, struct path *p)
-{
-	p->n = 0;
-	while (*rest) {
-		size_t n, len;
-		char *s;
-
-		while (*rest == '/')
-			rest++;
-		n = strcspn(rest, "/");
-		if (n == 0)
-			break;
-		if (p->n == MAX_SEGS) {
-			path_release(p);
-			return BASE_ENOTFOUND;
-		}
-		s = base_url_decode(rest, n, false, &len);
-		if (!s || strlen(s) != len) {
-			free(s);
-			path_release(p);
-			return BASE_EINVAL;
-		}
-		p->seg[p->n++] = s;
-		rest += n;
-	}
-	return 0;
-}
-
-static bool is(const struct path *p, int i, const char *s)
-{
-	return i < p->n && strcmp(p->seg[i], s) == 0;
-}
 
 /* ---- replies ---- */
 
@@ -180,20 +133,6 @@ static int want_bool(json_t *body, const char *key, struct base_err *err)
 	return 0;
 }
 
-static int txn_begin(struct emu_org *org, struct base_err *err)
-{
-	return emu_db_exec(org->db, "BEGIN IMMEDIATE", err);
-}
-
-/* Commits when rc is 0, else (or when COMMIT fails) rolls back. */
-static int txn_end(struct emu_org *org, int rc, struct base_err *err)
-{
-	if (rc == 0 && emu_db_exec(org->db, "COMMIT", err) == 0)
-		return 0;
-	emu_db_exec(org->db, "ROLLBACK", NULL);
-	return rc ? rc : BASE_ERR;
-}
-
 /* JSON string of column i, or null for SQL NULL. */
 static json_t *col_json(sqlite3_stmt *st, int i)
 {
@@ -208,29 +147,6 @@ static json_t *iso_json(int64_t ms)
 
 	base_time_format_iso(ms, when, sizeof(when));
 	return json_string(when);
-}
-
-/* Column 0 of every row, as a JSON array of strings; NULL on failure. */
-static json_t *column_list(struct emu_org *org, const char *sql,
-			   struct base_err *err)
-{
-	json_t *out = json_array();
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!out || emu_db_prepare(org->db, &st, err, sql, NULL)) {
-		json_decref(out);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(out, json_string(emu_db_text(st, 0)));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		base_err_set(err, BASE_ERR, "store: %s", sqlite3_errstr(rc));
-		json_decref(out);
-		return NULL;
-	}
-	return out;
 }
 
 /* id of the row of `table` with that name (names are NOCASE); "" if none. */
@@ -300,10 +216,11 @@ static void list_users(struct emu_org *org, struct emu_resp *resp)
 	json_t *names, *users = json_array(), *n;
 	size_t i;
 
-	names = column_list(org,
-			    "SELECT username FROM emu_user ORDER BY username"
-			    " COLLATE NOCASE",
-			    &err);
+	names = emu_db_column_list(
+		org->db,
+		"SELECT username FROM emu_user ORDER BY username"
+		" COLLATE NOCASE",
+		&err);
 	if (!names || !users)
 		goto fail;
 	json_array_foreach(names, i, n) {
@@ -467,11 +384,11 @@ static void patch_user(struct emu_org *org, struct emu_req *req,
 		goto out;
 	if (emu_org_find_user(org, username, &u, &err) ||
 	    check_user_patch(org, body, profile_id, psets, &err) ||
-	    txn_end(org,
-		    txn_begin(org, &err) ||
-			    apply_user_patch(org, &u, body, profile_id, psets,
-					     &err),
-		    &err)) {
+	    emu_db_end(org->db,
+		       emu_db_begin(org->db, &err) ||
+			       apply_user_patch(org, &u, body, profile_id,
+						psets, &err),
+		       &err)) {
 		reply_err(resp, &err);
 		goto out;
 	}
@@ -507,7 +424,7 @@ static void user_action(struct emu_org *org, struct emu_req *req,
 			"password: must be a string of 1 to 1024 characters");
 		goto fail;
 	}
-	rc = txn_begin(org, &err);
+	rc = emu_db_begin(org->db, &err);
 	if (rc == 0 && strcmp(action, "reset-token") == 0)
 		rc = emu_org_reset_token(org, &u,
 					 "As requested, your security token "
@@ -521,7 +438,7 @@ static void user_action(struct emu_org *org, struct emu_req *req,
 					     "Your password was changed, so "
 					     "your security token was reset.",
 					     &err);
-	if (txn_end(org, rc, &err))
+	if (emu_db_end(org->db, rc, &err))
 		goto fail;
 	json_decref(body);
 	if (strcmp(action, "unlock") == 0)
@@ -539,7 +456,7 @@ fail:
 }
 
 static void users(struct emu_org *org, struct emu_req *req,
-		  struct emu_resp *resp, const struct path *p)
+		  struct emu_resp *resp, const struct emu_path *p)
 {
 	if (p->n == 1 && method(req, "GET"))
 		list_users(org, resp);
@@ -551,8 +468,9 @@ static void users(struct emu_org *org, struct emu_req *req,
 		patch_user(org, req, resp, p->seg[1]);
 	else if (p->n == 2)
 		reply_bad_method(resp, "GET, PATCH");
-	else if (p->n == 3 && !(is(p, 2, "reset-token") || is(p, 2, "unlock") ||
-				is(p, 2, "password")))
+	else if (p->n == 3 && !(emu_path_is(p, 2, "reset-token") ||
+				emu_path_is(p, 2, "unlock") ||
+				emu_path_is(p, 2, "password")))
 		no_endpoint(resp);
 	else if (p->n == 3 && method(req, "POST"))
 		user_action(org, req, resp, p->seg[1], p->seg[2]);
@@ -583,7 +501,8 @@ static void list_profiles(struct emu_org *org, struct emu_resp *resp)
 	json_t *ids, *out = json_array(), *id;
 	size_t i;
 
-	ids = column_list(org, "SELECT id FROM emu_profile ORDER BY name", &err);
+	ids = emu_db_column_list(
+		org->db, "SELECT id FROM emu_profile ORDER BY name", &err);
 	if (!ids || !out)
 		goto fail;
 	json_array_foreach(ids, i, id) {
@@ -649,9 +568,10 @@ static void patch_profile(struct emu_org *org, struct emu_req *req,
 		return;
 	if (emu_org_profile_json(org, name, &p, &err) ||
 	    check_profile_patch(p, body, &err) ||
-	    txn_end(org,
-		    txn_begin(org, &err) || emu_org_profile_save(org, p, &err),
-		    &err)) {
+	    emu_db_end(org->db,
+		       emu_db_begin(org->db, &err) ||
+			       emu_org_profile_save(org, p, &err),
+		       &err)) {
 		reply_err(resp, &err);
 		goto out;
 	}
@@ -662,7 +582,7 @@ out:
 }
 
 static void profiles(struct emu_org *org, struct emu_req *req,
-		     struct emu_resp *resp, const struct path *p)
+		     struct emu_resp *resp, const struct emu_path *p)
 {
 	if (p->n == 1 && method(req, "GET"))
 		list_profiles(org, resp);
@@ -817,7 +737,7 @@ static void patch_org(struct emu_org *org, struct emu_req *req,
 	/* Swap the new settings in for the save; on failure, back out. */
 	old = org->conf;
 	org->conf = conf;
-	rc = txn_begin(org, &err);
+	rc = emu_db_begin(org->db, &err);
 	if (rc == 0)
 		rc = emu_org_save_conf(org, &err);
 	/* Tests start from a given API usage (calls "made earlier today"). */
@@ -827,7 +747,7 @@ static void patch_org(struct emu_org *org, struct emu_req *req,
 			json_integer_value(json_object_get(body,
 							   "dailyApiRequestsUsed")),
 			&err);
-	if (txn_end(org, rc, &err)) {
+	if (emu_db_end(org->db, rc, &err)) {
 		org->conf = old;
 		goto fail;
 	}
@@ -1000,10 +920,10 @@ static void post_clock(struct emu_org *org, struct emu_req *req,
 			     "the clock must stay within 100 years of now");
 		goto fail;
 	}
-	if (txn_end(org,
-		    txn_begin(org, &err) ||
-			    emu_org_set_clock_offset(org, off, &err),
-		    &err))
+	if (emu_db_end(org->db,
+		       emu_db_begin(org->db, &err) ||
+			       emu_org_set_clock_offset(org, off, &err),
+		       &err))
 		goto fail;
 	json_decref(body);
 	reply_clock(org, resp);
@@ -1065,11 +985,11 @@ static void new_refresh_token(struct emu_org *org, struct emu_req *req,
 				      "cannot approve an app");
 		goto out;
 	}
-	if (txn_end(org,
-		    txn_begin(org, &err) ||
-			    emu_org_refresh_new(org, u.id, app.id, token,
-						sizeof(token), &err),
-		    &err))
+	if (emu_db_end(org->db,
+		       emu_db_begin(org->db, &err) ||
+			       emu_org_refresh_new(org, u.id, app.id, token,
+						   sizeof(token), &err),
+		       &err))
 		goto fail;
 	reply(resp, 200, json_pack("{s:s}", "refresh_token", token));
 	explicit_bzero(token, sizeof(token));
@@ -1121,8 +1041,8 @@ static void api_usage(struct emu_org *org, struct emu_resp *resp)
 void emu_admin_handle(struct emu_org *org, struct emu_req *req,
 		      struct emu_resp *resp, const char *rest)
 {
-	struct path p = {0};
-	int rc = path_split(rest ? rest : "", &p);
+	struct emu_path p = {0};
+	int rc = emu_path_split(&p, rest ? rest : "");
 
 	if (rc == BASE_EINVAL)
 		emu_reply_admin_error(resp, 400, "INVALID_FIELD",
@@ -1131,51 +1051,52 @@ void emu_admin_handle(struct emu_org *org, struct emu_req *req,
 		no_endpoint(resp);
 	if (rc || p.n == 0)
 		goto out;
-	if (is(&p, 0, "users")) {
+	if (emu_path_is(&p, 0, "users")) {
 		users(org, req, resp, &p);
-	} else if (is(&p, 0, "profiles")) {
+	} else if (emu_path_is(&p, 0, "profiles")) {
 		profiles(org, req, resp, &p);
-	} else if (is(&p, 0, "org") && p.n == 1) {
+	} else if (emu_path_is(&p, 0, "org") && p.n == 1) {
 		if (method(req, "GET"))
 			get_org(org, resp);
 		else if (method(req, "PATCH"))
 			patch_org(org, req, resp);
 		else
 			reply_bad_method(resp, "GET, PATCH");
-	} else if (is(&p, 0, "outbox") && p.n == 1) {
+	} else if (emu_path_is(&p, 0, "outbox") && p.n == 1) {
 		if (method(req, "GET"))
 			outbox(org, req, resp);
 		else
 			reply_bad_method(resp, "GET");
-	} else if (is(&p, 0, "login-history") && p.n == 1) {
+	} else if (emu_path_is(&p, 0, "login-history") && p.n == 1) {
 		if (method(req, "GET"))
 			login_history(org, req, resp);
 		else
 			reply_bad_method(resp, "GET");
-	} else if (is(&p, 0, "clock") && p.n == 1) {
+	} else if (emu_path_is(&p, 0, "clock") && p.n == 1) {
 		if (method(req, "GET"))
 			reply_clock(org, resp);
 		else if (method(req, "POST"))
 			post_clock(org, req, resp);
 		else
 			reply_bad_method(resp, "GET, POST");
-	} else if (is(&p, 0, "sessions") && is(&p, 1, "expire") && p.n == 2) {
+	} else if (emu_path_is(&p, 0, "sessions") &&
+		   emu_path_is(&p, 1, "expire") && p.n == 2) {
 		if (method(req, "POST"))
 			expire_sessions(org, req, resp);
 		else
 			reply_bad_method(resp, "POST");
-	} else if (is(&p, 0, "apps") && is(&p, 2, "refresh-tokens") &&
-		   p.n == 3) {
+	} else if (emu_path_is(&p, 0, "apps") &&
+		   emu_path_is(&p, 2, "refresh-tokens") && p.n == 3) {
 		if (method(req, "POST"))
 			new_refresh_token(org, req, resp, p.seg[1]);
 		else
 			reply_bad_method(resp, "POST");
-	} else if (is(&p, 0, "api-usage") && p.n == 1) {
+	} else if (emu_path_is(&p, 0, "api-usage") && p.n == 1) {
 		if (method(req, "GET"))
 			api_usage(org, resp);
 		else
 			reply_bad_method(resp, "GET");
-	} else if (is(&p, 0, "health") && p.n == 1) {
+	} else if (emu_path_is(&p, 0, "health") && p.n == 1) {
 		if (method(req, "GET"))
 			reply(resp, 200,
 			      json_pack("{s:s, s:s}", "status", "ok", "orgId",
@@ -1186,5 +1107,5 @@ void emu_admin_handle(struct emu_org *org, struct emu_req *req,
 		no_endpoint(resp);
 	}
 out:
-	path_release(&p);
+	emu_path_release(&p);
 }

@@ -171,6 +171,40 @@ int emu_db_exec(sqlite3 *db, const char *sql, struct base_err *err)
 	return 0;
 }
 
+int emu_db_begin(sqlite3 *db, struct base_err *err)
+{
+	return emu_db_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+int emu_db_end(sqlite3 *db, int rc, struct base_err *err)
+{
+	if (rc == 0 && emu_db_exec(db, "COMMIT", err) == 0)
+		return 0;
+	emu_db_exec(db, "ROLLBACK", NULL);
+	return rc ? rc : BASE_ERR;
+}
+
+json_t *emu_db_column_list(sqlite3 *db, const char *sql, struct base_err *err)
+{
+	json_t *out = json_array();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!out || emu_db_prepare(db, &st, err, sql, NULL)) {
+		json_decref(out);
+		return NULL;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(out, json_string(emu_db_text(st, 0)));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		base_err_set(err, BASE_ERR, "store: %s", sqlite3_errstr(rc));
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 long long emu_db_int(sqlite3 *db, long long def, const char *sql,
 		     const char *types, ...)
 {

@@ -2,6 +2,7 @@
 #ifndef EMU_DB_H
 #define EMU_DB_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "base/err.h"
@@ -23,6 +24,17 @@ int emu_db_run(sqlite3 *db, struct base_err *err, const char *sql,
 	       const char *types, ...);
 /* Runs a batch of statements with no parameters (schema, BEGIN, COMMIT). */
 int emu_db_exec(sqlite3 *db, const char *sql, struct base_err *err);
+/*
+ * A write transaction for a change made of several statements: begin takes
+ * the write lock at once (BEGIN IMMEDIATE); end commits when rc is 0, else
+ * (or when COMMIT fails) rolls back, and returns rc, or BASE_ERR when only
+ * the COMMIT failed. So: emu_db_end(db, emu_db_begin(db, err) || ..., err).
+ */
+int emu_db_begin(sqlite3 *db, struct base_err *err);
+int emu_db_end(sqlite3 *db, int rc, struct base_err *err);
+/* Column 0 of every row of `sql` (no parameters) as a JSON array of
+ * strings; caller owns it. NULL on failure (err set; err may be NULL). */
+json_t *emu_db_column_list(sqlite3 *db, const char *sql, struct base_err *err);
 /* Runs a query and returns column 0 of its first row as an integer (def when no row). */
 long long emu_db_int(sqlite3 *db, long long def, const char *sql,
 		     const char *types, ...);

@@ -388,6 +388,47 @@ static int check_field_permissions(json_t *fps, const char *where,
 	return 0;
 }
 
+/*
+ * The head of entry i of `list`, a profile or a permission set: an object
+ * with only `keys`, whose "name" is a non-empty string no other entry has.
+ * Returns the name (borrowed), or NULL with err set.
+ */
+static json_t *check_named(json_t *list, size_t i, json_t *p,
+			   const char *const *keys, const char *at,
+			   struct base_err *err)
+{
+	json_t *v;
+
+	if (!json_is_object(p)) {
+		bad(err, at, "must be an object");
+		return NULL;
+	}
+	if (only_keys(p, keys, at, err) ||
+	    !(v = field(p, "name", JSON_STRING, NULL, at, err)))
+		return NULL;
+	if (!json_string_length(v)) {
+		bad(err, at, "'name' must not be empty");
+		return NULL;
+	}
+	if (check_unique_name(list, i, "name", json_string_value(v), at, err))
+		return NULL;
+	return v;
+}
+
+/* The "permissions" of a profile or permission set; {} when absent. */
+static int check_permissions_member(json_t *p, const char *at,
+				    struct base_err *err)
+{
+	json_t *v =
+		field(p, "permissions", JSON_OBJECT, json_object(), at, err);
+	char sub[96];
+
+	snprintf(sub, sizeof(sub), "%s.permissions", at);
+	if (!v || emu_orgfile_check_permissions(v, sub, err))
+		return BASE_EINVAL;
+	return 0;
+}
+
 static int check_profiles(json_t *root, struct base_err *err)
 {
 	const char *const keys[] = {"name", "userLicense", "permissions",
@@ -405,22 +446,11 @@ static int check_profiles(json_t *root, struct base_err *err)
 		json_t *v;
 
 		snprintf(at, sizeof(at), "profiles[%zu]", i);
-		if (!json_is_object(p))
-			return bad(err, at, "must be an object");
-		if (only_keys(p, keys, at, err) ||
-		    !(v = field(p, "name", JSON_STRING, NULL, at, err)))
+		if (!check_named(profiles, i, p, keys, at, err))
 			return BASE_EINVAL;
-		if (!json_string_length(v))
-			return bad(err, at, "'name' must not be empty");
-		if (check_unique_name(profiles, i, "name", json_string_value(v),
-				      at, err))
-			return BASE_EINVAL;
-		if (!field(p, "userLicense", JSON_STRING, json_string("Salesforce"),
-			   at, err))
-			return BASE_EINVAL;
-		v = field(p, "permissions", JSON_OBJECT, json_object(), at, err);
-		snprintf(sub, sizeof(sub), "%s.permissions", at);
-		if (!v || emu_orgfile_check_permissions(v, sub, err))
+		if (!field(p, "userLicense", JSON_STRING,
+			   json_string("Salesforce"), at, err) ||
+		    check_permissions_member(p, at, err))
 			return BASE_EINVAL;
 		v = json_object_get(p, "loginHours");
 		snprintf(sub, sizeof(sub), "%s.loginHours", at);
@@ -446,7 +476,7 @@ static int check_permission_sets(json_t *root, struct base_err *err)
 				    "description", NULL};
 	json_t *sets = field(root, "permissionSets", JSON_ARRAY, json_array(),
 			     "org file", err);
-	char at[64], sub[96];
+	char at[64];
 	size_t i;
 	json_t *p;
 
@@ -456,22 +486,11 @@ static int check_permission_sets(json_t *root, struct base_err *err)
 		json_t *v;
 
 		snprintf(at, sizeof(at), "permissionSets[%zu]", i);
-		if (!json_is_object(p))
-			return bad(err, at, "must be an object");
-		if (only_keys(p, keys, at, err) ||
-		    !(v = field(p, "name", JSON_STRING, NULL, at, err)))
-			return BASE_EINVAL;
-		if (!json_string_length(v))
-			return bad(err, at, "'name' must not be empty");
-		if (check_unique_name(sets, i, "name", json_string_value(v), at,
-				      err))
-			return BASE_EINVAL;
-		if (!field(p, "label", JSON_STRING,
-			   json_string(json_string_value(v)), at, err))
-			return BASE_EINVAL;
-		v = field(p, "permissions", JSON_OBJECT, json_object(), at, err);
-		snprintf(sub, sizeof(sub), "%s.permissions", at);
-		if (!v || emu_orgfile_check_permissions(v, sub, err))
+		v = check_named(sets, i, p, keys, at, err);
+		if (!v ||
+		    !field(p, "label", JSON_STRING,
+			   json_string(json_string_value(v)), at, err) ||
+		    check_permissions_member(p, at, err))
 			return BASE_EINVAL;
 	}
 	return 0;

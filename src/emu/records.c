@@ -1172,6 +1172,29 @@ int emu_record_find(struct emu_org *org, const struct emu_sobject *o,
 	return 0;
 }
 
+int emu_record_find_key(struct emu_org *org, const struct emu_sobject *o,
+			const struct emu_field *f, const char *value,
+			char (*ids)[EMU_SFID_LEN + 1], int max, int *n,
+			struct emu_sferr *e)
+{
+	char id18[EMU_SFID_LEN + 1];
+	struct emu_sferr ignore = {0};
+	json_t *got = NULL;
+
+	if (strcmp(f->name, "Id") != 0)
+		return emu_record_find(org, o, f, value, ids, max, n, e);
+	*n = 0;
+	/* Version 0: it only shapes the attributes url, which is dropped. */
+	if (max > 0 && emu_sfid_to18(value, id18) &&
+	    !strncmp(id18, o->key_prefix, 3) &&
+	    emu_record_get(org, o, id18, "Id", 0, &got, &ignore) == 0) {
+		memcpy(ids[0], id18, sizeof(id18));
+		*n = 1;
+	}
+	json_decref(got);
+	return 0;
+}
+
 int emu_records_seed(struct emu_org *org, json_t *records, const char *owner_id,
 		     struct base_err *err)
 {

@@ -64,6 +64,15 @@ int emu_record_find(struct emu_org *org, const struct emu_sobject *o,
 		    const struct emu_field *f, const char *value,
 		    char (*ids)[EMU_SFID_LEN + 1], int max, int *n,
 		    struct emu_sferr *e);
+/*
+ * The same for a key the external-id endpoints take: with f the Id field,
+ * the record with that id (15 or 18 characters, of o's key prefix) if it
+ * exists and the caller may read it; else as emu_record_find.
+ */
+int emu_record_find_key(struct emu_org *org, const struct emu_sobject *o,
+			const struct emu_field *f, const char *value,
+			char (*ids)[EMU_SFID_LEN + 1], int max, int *n,
+			struct emu_sferr *e);
 /* The object an id belongs to, by key prefix; NULL when none. */
 const struct emu_sobject *emu_record_object_of(struct emu_org *org,
 					       const char *id);

@@ -136,6 +136,21 @@ static void all_end(struct emu_rest *r, json_t *rows, bool all_or_none)
 	}
 }
 
+/* Replies 400 EXCEEDED_ID_LIMIT and returns true when n is over max. */
+static bool over_limit(struct emu_rest *r, size_t n, int max)
+{
+	struct emu_sferr e;
+
+	if (n <= (size_t)max)
+		return false;
+	emu_sferr_set(&e, 400, "EXCEEDED_ID_LIMIT",
+		      "record limit reached. cannot submit more than "
+		      "%d records into this call",
+		      max);
+	emu_rest_error(r, &e);
+	return true;
+}
+
 /*
  * The body's "records" (borrowed from body), checked: a list of at most 200
  * objects. Also reads allOrNone. On failure replies 400 and returns NULL.
@@ -161,14 +176,8 @@ static json_t *records_of(struct emu_rest *r, json_t *body, bool *all_or_none)
 		emu_rest_error(r, &e);
 		return NULL;
 	}
-	if (json_array_size(recs) > COLLECTION_MAX) {
-		emu_sferr_set(&e, 400, "EXCEEDED_ID_LIMIT",
-			      "record limit reached. cannot submit more than "
-			      "%d records into this call",
-			      COLLECTION_MAX);
-		emu_rest_error(r, &e);
+	if (over_limit(r, json_array_size(recs), COLLECTION_MAX))
 		return NULL;
-	}
 	json_array_foreach(recs, i, rec) {
 		if (!json_is_object(rec)) {
 			emu_sferr_set(&e, 400, "JSON_PARSER_ERROR",
@@ -219,91 +228,97 @@ static json_t *values_of(json_t *rec, const char *drop)
 	return out;
 }
 
-/* POST /composite/sobjects: create up to 200 records, of any types. */
-static void create_many(struct emu_rest *r)
+/*
+ * Writes every item of `items` (records, or ids to delete) in one
+ * savepoint: `row` writes item i and returns its result, row_ok() or
+ * row_err(). Then replies 200 with the results, allOrNone applied.
+ */
+static void write_rows(struct emu_rest *r, json_t *items, bool all_or_none,
+		       json_t *(*row)(struct emu_rest *r, size_t i,
+				      json_t *item, void *ctx),
+		       void *ctx)
 {
-	json_t *body = emu_rest_body(r), *recs, *rec, *rows = NULL;
-	bool all_or_none;
+	json_t *rows = json_array(), *item;
 	size_t i;
+
+	all_begin(r);
+	json_array_foreach(items, i, item)
+		json_array_append_new(rows, row(r, i, item, ctx));
+	all_end(r, rows, all_or_none);
+	emu_reply_json(r->resp, 200, rows);
+	json_decref(rows);
+}
+
+/*
+ * POST and PATCH /composite/sobjects: the body's records (up to 200, of
+ * any types), each written by `row`.
+ */
+static void write_records(struct emu_rest *r,
+			  json_t *(*row)(struct emu_rest *r, size_t i,
+					 json_t *rec, void *ctx))
+{
+	json_t *body = emu_rest_body(r), *recs;
+	bool all_or_none;
 
 	if (!body)
 		return;
 	recs = records_of(r, body, &all_or_none);
-	if (!recs)
-		goto out;
-	rows = json_array();
-	all_begin(r);
-	json_array_foreach(recs, i, rec) {
-		struct emu_sferr e = {0};
-		const struct emu_sobject *o = record_type(r, rec, &e);
-		char id[EMU_SFID_LEN + 1] = "";
-		json_t *vals;
-		int rc = BASE_EINVAL;
-
-		if (o) {
-			/* emu_record_insert refuses an "id" member, with
-			 * "cannot specify Id in an insert call". */
-			vals = values_of(rec, NULL);
-			rc = emu_record_insert(r->org, o, vals, r->user.id, id,
-					       &e);
-			json_decref(vals);
-		}
-		json_array_append_new(rows, rc ? row_err(&e) : row_ok(id));
-	}
-	all_end(r, rows, all_or_none);
-	emu_reply_json(r->resp, 200, rows);
-out:
-	json_decref(rows);
+	if (recs)
+		write_rows(r, recs, all_or_none, row, NULL);
 	json_decref(body);
 }
 
-/* PATCH /composite/sobjects: update up to 200 records, each naming its id. */
-static void update_many(struct emu_rest *r)
+/* POST /composite/sobjects: one record created. */
+static json_t *create_row(struct emu_rest *r, size_t i, json_t *rec, void *ctx)
 {
-	json_t *body = emu_rest_body(r), *recs, *rec, *rows = NULL;
-	bool all_or_none;
-	size_t i;
+	struct emu_sferr e = {0};
+	const struct emu_sobject *o = record_type(r, rec, &e);
+	char id[EMU_SFID_LEN + 1] = "";
+	json_t *vals;
+	int rc = BASE_EINVAL;
 
-	if (!body)
-		return;
-	recs = records_of(r, body, &all_or_none);
-	if (!recs)
-		goto out;
-	rows = json_array();
-	all_begin(r);
-	json_array_foreach(recs, i, rec) {
-		struct emu_sferr e = {0};
-		const struct emu_sobject *o = record_type(r, rec, &e);
-		const char *id = json_string_value(member_nocase(rec, "id"));
-		char id18[EMU_SFID_LEN + 1] = "";
-		json_t *vals;
-		int rc = BASE_EINVAL;
-
-		if (!o) {
-			/* e says why */
-		} else if (!id) {
-			emu_sferr_set(&e, 400, "MISSING_ARGUMENT",
-				      "Id not specified in an update call");
-		} else if (!emu_sfid_to18(id, id18) ||
-			   strncmp(id18, o->key_prefix, 3) != 0) {
-			/* The text of the collections docs' example. */
-			emu_sferr_set(&e, 400, "MALFORMED_ID",
-				      "%s ID: id value of incorrect type: %s",
-				      o->label, id);
-			emu_sferr_field(&e, "Id");
-		} else {
-			vals = values_of(rec, "id");
-			rc = emu_record_update(r->org, o, id18, vals,
-					       r->user.id, &e);
-			json_decref(vals);
-		}
-		json_array_append_new(rows, rc ? row_err(&e) : row_ok(id18));
+	(void)i;
+	(void)ctx;
+	if (o) {
+		/* emu_record_insert refuses an "id" member, with
+		 * "cannot specify Id in an insert call". */
+		vals = values_of(rec, NULL);
+		rc = emu_record_insert(r->org, o, vals, r->user.id, id, &e);
+		json_decref(vals);
 	}
-	all_end(r, rows, all_or_none);
-	emu_reply_json(r->resp, 200, rows);
-out:
-	json_decref(rows);
-	json_decref(body);
+	return rc ? row_err(&e) : row_ok(id);
+}
+
+/* PATCH /composite/sobjects: one record updated, the one it names by id. */
+static json_t *update_row(struct emu_rest *r, size_t i, json_t *rec, void *ctx)
+{
+	struct emu_sferr e = {0};
+	const struct emu_sobject *o = record_type(r, rec, &e);
+	const char *id = json_string_value(member_nocase(rec, "id"));
+	char id18[EMU_SFID_LEN + 1] = "";
+	json_t *vals;
+	int rc = BASE_EINVAL;
+
+	(void)i;
+	(void)ctx;
+	if (!o) {
+		/* e says why */
+	} else if (!id) {
+		emu_sferr_set(&e, 400, "MISSING_ARGUMENT",
+			      "Id not specified in an update call");
+	} else if (!emu_sfid_to18(id, id18) ||
+		   strncmp(id18, o->key_prefix, 3) != 0) {
+		/* The text of the collections docs' example. */
+		emu_sferr_set(&e, 400, "MALFORMED_ID",
+			      "%s ID: id value of incorrect type: %s", o->label,
+			      id);
+		emu_sferr_field(&e, "Id");
+	} else {
+		vals = values_of(rec, "id");
+		rc = emu_record_update(r->org, o, id18, vals, r->user.id, &e);
+		json_decref(vals);
+	}
+	return rc ? row_err(&e) : row_ok(id18);
 }
 
 /* The external-id value of a record as text; false if absent or not a
@@ -364,22 +379,8 @@ static int upsert_one(struct emu_rest *r, const struct emu_sobject *o,
 		emu_sferr_field(e, f->name);
 		return BASE_EINVAL;
 	}
-	if (is_id && key) {
-		char id18[EMU_SFID_LEN + 1];
-		json_t *got = NULL;
-		struct emu_sferr ignore = {0};
-
-		if (emu_sfid_to18(key, id18) &&
-		    !strncmp(id18, o->key_prefix, 3) &&
-		    emu_record_get(r->org, o, id18, "Id", r->version, &got,
-				   &ignore) == 0) {
-			memcpy(ids[0], id18, sizeof(id18));
-			n = 1;
-		}
-		json_decref(got);
-	} else if (key && emu_record_find(r->org, o, f, key, ids, 10, &n, e)) {
+	if (key && emu_record_find_key(r->org, o, f, key, ids, 10, &n, e))
 		return BASE_EINVAL;
-	}
 	if (n > 1) {
 		struct base_buf list = BASE_BUF_INIT(512);
 
@@ -409,19 +410,49 @@ static int upsert_one(struct emu_rest *r, const struct emu_sobject *o,
 	return rc;
 }
 
+/* What every upsert row needs: the object, the key field, the rows' keys. */
+struct upsert {
+	const struct emu_sobject *o;
+	const struct emu_field *f;
+	struct upsert_key {
+		char text[256];
+		bool set;
+	} *keys;
+	size_t n;
+};
+
+/* PATCH /composite/sobjects/{Obj}/{ExtIdField}: record i upserted. */
+static json_t *upsert_row(struct emu_rest *r, size_t i, json_t *rec, void *ctx)
+{
+	const struct upsert *u = ctx;
+	char id[EMU_SFID_LEN + 1] = "";
+	bool created = false, dup = false;
+	struct emu_sferr e = {0};
+	json_t *row;
+
+	/* Salesforce fails every row whose key another shares. */
+	for (size_t j = 0; u->keys[i].set && j < u->n && !dup; j++)
+		dup = j != i && u->keys[j].set &&
+		      same_key(u->f, u->keys[i].text, u->keys[j].text);
+	if (upsert_one(r, u->o, u->f, rec,
+		       u->keys[i].set ? u->keys[i].text : NULL, dup, id,
+		       &created, &e))
+		return row_err(&e);
+	row = row_ok(id);
+	json_object_set_new(row, "created", json_boolean(created));
+	return row;
+}
+
 /* PATCH /composite/sobjects/{Obj}/{ExtIdField}: upsert up to 200 records. */
 static void upsert_many(struct emu_rest *r, const struct emu_sobject *o,
 			const char *field)
 {
-	const struct emu_field *f = emu_sobject_field(o, field);
-	json_t *body = NULL, *recs, *rec, *rows = NULL;
-	struct key {
-		char text[256];
-		bool set;
-	} *keys = NULL;
+	struct upsert u = {.o = o, .f = emu_sobject_field(o, field)};
+	const struct emu_field *f = u.f;
+	json_t *body = NULL, *recs, *rec;
 	bool all_or_none;
 	struct emu_sferr e;
-	size_t i, n;
+	size_t i;
 
 	if (!f || (!f->external_id && !f->id_lookup && strcmp(f->name, "Id"))) {
 		emu_sferr_set(&e, 404, "NOT_FOUND",
@@ -437,9 +468,9 @@ static void upsert_many(struct emu_rest *r, const struct emu_sobject *o,
 	recs = records_of(r, body, &all_or_none);
 	if (!recs)
 		goto out;
-	n = json_array_size(recs);
-	keys = calloc(n ? n : 1, sizeof(*keys));
-	if (!keys) {
+	u.n = json_array_size(recs);
+	u.keys = calloc(u.n ? u.n : 1, sizeof(*u.keys));
+	if (!u.keys) {
 		emu_sferr_set(&e, 500, "UNKNOWN_EXCEPTION", "out of memory");
 		emu_rest_error(r, &e);
 		goto out;
@@ -447,38 +478,12 @@ static void upsert_many(struct emu_rest *r, const struct emu_sobject *o,
 	json_array_foreach(recs, i, rec) {
 		json_t *v = member_nocase(rec, f->name);
 
-		keys[i].set =
-			v && key_text(v, keys[i].text, sizeof(keys[i].text));
+		u.keys[i].set = v && key_text(v, u.keys[i].text,
+					      sizeof(u.keys[i].text));
 	}
-	rows = json_array();
-	all_begin(r);
-	json_array_foreach(recs, i, rec) {
-		char id[EMU_SFID_LEN + 1] = "";
-		bool created = false, dup = false;
-		int rc;
-
-		/* Salesforce fails every row whose key another shares. */
-		for (size_t j = 0; keys[i].set && j < n && !dup; j++)
-			dup = j != i && keys[j].set &&
-			      same_key(f, keys[i].text, keys[j].text);
-		memset(&e, 0, sizeof(e));
-		rc = upsert_one(r, o, f, rec, keys[i].set ? keys[i].text : NULL,
-				dup, id, &created, &e);
-		if (rc) {
-			json_array_append_new(rows, row_err(&e));
-		} else {
-			json_t *row = row_ok(id);
-
-			json_object_set_new(row, "created",
-					    json_boolean(created));
-			json_array_append_new(rows, row);
-		}
-	}
-	all_end(r, rows, all_or_none);
-	emu_reply_json(r->resp, 200, rows);
+	write_rows(r, recs, all_or_none, upsert_row, &u);
 out:
-	free(keys);
-	json_decref(rows);
+	free(u.keys);
 	json_decref(body);
 }
 
@@ -507,56 +512,44 @@ static json_t *split_list(const char *s)
 	return a;
 }
 
+/* DELETE /composite/sobjects: the record of one id deleted. */
+static json_t *delete_row(struct emu_rest *r, size_t i, json_t *v, void *ctx)
+{
+	const char *id = json_string_value(v);
+	char id18[EMU_SFID_LEN + 1] = "";
+	const struct emu_sobject *o = NULL;
+	struct emu_sferr e = {0};
+	int rc = BASE_EINVAL;
+
+	(void)i;
+	(void)ctx;
+	if (emu_sfid_to18(id, id18))
+		o = emu_record_object_of(r->org, id18);
+	if (!o) {
+		/* The collections docs' example text. */
+		emu_sferr_set(&e, 400, "MALFORMED_ID", "malformed id %s", id);
+	} else {
+		rc = emu_record_delete(r->org, o, id18, r->user.id, &e);
+	}
+	return rc ? row_err(&e) : row_ok(id18);
+}
+
 /* DELETE /composite/sobjects?ids=a,b[&allOrNone=true] */
 static void delete_many(struct emu_rest *r)
 {
 	const char *aon = emu_req_query(r->req, "allOrNone");
-	json_t *ids = split_list(emu_req_query(r->req, "ids")), *v, *rows;
+	json_t *ids = split_list(emu_req_query(r->req, "ids"));
 	bool all_or_none = aon && !strcasecmp(aon, "true");
 	struct emu_sferr e;
-	size_t i;
 
 	if (json_array_size(ids) == 0) {
 		/* sfemu's text. */
 		emu_sferr_set(&e, 400, "MISSING_ARGUMENT",
 			      "ids: at least one record id is required");
 		emu_rest_error(r, &e);
-		json_decref(ids);
-		return;
+	} else if (!over_limit(r, json_array_size(ids), COLLECTION_MAX)) {
+		write_rows(r, ids, all_or_none, delete_row, NULL);
 	}
-	if (json_array_size(ids) > COLLECTION_MAX) {
-		emu_sferr_set(&e, 400, "EXCEEDED_ID_LIMIT",
-			      "record limit reached. cannot submit more than "
-			      "%d records into this call",
-			      COLLECTION_MAX);
-		emu_rest_error(r, &e);
-		json_decref(ids);
-		return;
-	}
-	rows = json_array();
-	all_begin(r);
-	json_array_foreach(ids, i, v) {
-		const char *id = json_string_value(v);
-		char id18[EMU_SFID_LEN + 1] = "";
-		const struct emu_sobject *o = NULL;
-		int rc = BASE_EINVAL;
-
-		memset(&e, 0, sizeof(e));
-		if (emu_sfid_to18(id, id18))
-			o = emu_record_object_of(r->org, id18);
-		if (!o) {
-			/* The collections docs' example text. */
-			emu_sferr_set(&e, 400, "MALFORMED_ID",
-				      "malformed id %s", id);
-		} else {
-			rc = emu_record_delete(r->org, o, id18, r->user.id,
-					       &e);
-		}
-		json_array_append_new(rows, rc ? row_err(&e) : row_ok(id18));
-	}
-	all_end(r, rows, all_or_none);
-	emu_reply_json(r->resp, 200, rows);
-	json_decref(rows);
 	json_decref(ids);
 }
 
@@ -622,14 +615,8 @@ static void retrieve_many(struct emu_rest *r, const struct emu_sobject *o)
 		emu_rest_error(r, &e);
 		goto out;
 	}
-	if (json_array_size(ids) > RETRIEVE_MAX) {
-		emu_sferr_set(&e, 400, "EXCEEDED_ID_LIMIT",
-			      "record limit reached. cannot submit more than "
-			      "%d records into this call",
-			      RETRIEVE_MAX);
-		emu_rest_error(r, &e);
+	if (over_limit(r, json_array_size(ids), RETRIEVE_MAX))
 		goto out;
-	}
 	out = json_array();
 	json_array_foreach(ids, i, v) {
 		json_t *rec = NULL;
@@ -665,9 +652,9 @@ static void collections(struct emu_rest *r)
 	}
 	if (r->nsegs == 2) {
 		if (is(r, "POST"))
-			create_many(r);
+			write_records(r, create_row);
 		else if (is(r, "PATCH"))
-			update_many(r);
+			write_records(r, update_row);
 		else if (is(r, "DELETE"))
 			delete_many(r);
 		else

@@ -283,17 +283,7 @@ static void by_external_id(struct emu_rest *r, const struct emu_sobject *o,
 		emu_rest_error(r, &e);
 		return;
 	}
-	if (!strcmp(f->name, "Id")) {
-		char id18[EMU_SFID_LEN + 1];
-
-		if (emu_sfid_to18(value, id18) &&
-		    !strncmp(id18, o->key_prefix, 3) &&
-		    emu_record_get(r->org, o, id18, "Id", r->version, &body, &e) == 0) {
-			json_decref(body);
-			memcpy(ids[0], id18, sizeof(id18));
-			n = 1;
-		}
-	} else if (emu_record_find(r->org, o, f, value, ids, 10, &n, &e)) {
+	if (emu_record_find_key(r->org, o, f, value, ids, 10, &n, &e)) {
 		emu_rest_error(r, &e);
 		return;
 	}

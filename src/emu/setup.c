@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "orgfile.h"
+#include "path.h"
 #include "base/banned.h"
 
 /*
@@ -20,7 +21,6 @@
 
 #define PAGE_MAX (4u * 1024 * 1024)
 #define CSS_MAX  (256u * 1024)
-#define MAX_SEGS 4
 
 static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
 			    "vwxyz0123456789";
@@ -250,40 +250,6 @@ static bool read_form(const struct emu_req *req, struct emu_resp *resp,
 	return true;
 }
 
-static int txn_begin(struct emu_org *org, struct base_err *err)
-{
-	return emu_db_exec(org->db, "BEGIN IMMEDIATE", err);
-}
-
-static int txn_end(struct emu_org *org, int rc, struct base_err *err)
-{
-	if (rc == 0 && emu_db_exec(org->db, "COMMIT", err) == 0)
-		return 0;
-	emu_db_exec(org->db, "ROLLBACK", NULL);
-	return rc ? rc : BASE_ERR;
-}
-
-/* Column 0 of every row, as a JSON array of strings; NULL on failure. */
-static json_t *column_list(struct emu_org *org, const char *sql)
-{
-	json_t *out = json_array();
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!out || emu_db_prepare(org->db, &st, NULL, sql, NULL)) {
-		json_decref(out);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(out, json_string(emu_db_text(st, 0)));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(out);
-		return NULL;
-	}
-	return out;
-}
-
 static const char *yes_no(bool v)
 {
 	return v ? "Yes" : "No";
@@ -356,7 +322,8 @@ static void profiles_page(struct emu_org *org, struct emu_resp *resp)
 	const struct crumb c[] = {{"Setup", "/setup"},
 				  {"Users", "/setup/users"},
 				  {"Profiles", NULL}};
-	json_t *ids = column_list(org, "SELECT id FROM emu_profile ORDER BY name");
+	json_t *ids = emu_db_column_list(
+		org->db, "SELECT id FROM emu_profile ORDER BY name", NULL);
 	size_t i;
 	json_t *id;
 
@@ -791,10 +758,10 @@ static void profile_post(struct emu_org *org, struct emu_req *req,
 	rc = ranges ? ranges_from_form(p, &f, &err)
 		    : profile_from_form(p, &f, &err);
 	if (rc == 0)
-		rc = txn_end(org,
-			     txn_begin(org, &err) ||
-				     emu_org_profile_save(org, p, &err),
-			     &err);
+		rc = emu_db_end(org->db,
+				emu_db_begin(org->db, &err) ||
+					emu_org_profile_save(org, p, &err),
+				&err);
 	if (rc) {
 		profile_page(org, req, resp, name,
 			     err.code == BASE_EINVAL ? 400 : 500,
@@ -818,8 +785,11 @@ static void users_page(struct emu_org *org, struct emu_resp *resp)
 {
 	struct base_buf b = BASE_BUF_INIT(PAGE_MAX);
 	const struct crumb c[] = {{"Setup", "/setup"}, {"Users", NULL}};
-	json_t *names = column_list(org, "SELECT username FROM emu_user ORDER BY"
-					 " username COLLATE NOCASE");
+	json_t *names =
+		emu_db_column_list(org->db,
+				   "SELECT username FROM emu_user ORDER BY"
+				   " username COLLATE NOCASE",
+				   NULL);
 	size_t i;
 	json_t *n;
 
@@ -1051,10 +1021,10 @@ static void user_post(struct emu_org *org, struct emu_req *req,
 			    "There is no user with that username.");
 		goto out;
 	}
-	if (!action ||
-	    txn_end(org,
-		    txn_begin(org, &err) || user_action(org, &u, action, &err),
-		    &err)) {
+	if (!action || emu_db_end(org->db,
+				  emu_db_begin(org->db, &err) ||
+					  user_action(org, &u, action, &err),
+				  &err)) {
 		simple_page(resp,
 			    !action || err.code == BASE_EINVAL ? 400 : 500,
 			    "Error",
@@ -1127,8 +1097,9 @@ static void reset_token_post(struct emu_org *org, struct emu_req *req,
 				 "There is no user with that username.");
 		goto out;
 	}
-	if (txn_end(org,
-		    txn_begin(org, &err) ||
+	if (emu_db_end(
+		    org->db,
+		    emu_db_begin(org->db, &err) ||
 			    emu_org_reset_token(org, &u,
 						"As requested, your security "
 						"token has been reset.",
@@ -1148,56 +1119,13 @@ out:
 
 /* ---- router ---- */
 
-struct path {
-	char *seg[MAX_SEGS];
-	int n;
-};
-
-static void path_release(struct path *p)
-{
-	for (int i = 0; i < p->n; i++)
-		free(p->seg[i]);
-	p->n = 0;
-}
-
-/* Decoded segments of rest; false on a bad escape, a %00 or too many. */
-static bool path_split(const char *rest, struct path *p)
-{
-	p->n = 0;
-	while (*rest) {
-		size_t n, len;
-		char *s;
-
-		while (*rest == '/')
-			rest++;
-		n = strcspn(rest, "/");
-		if (n == 0)
-			break;
-		s = p->n < MAX_SEGS ? base_url_decode(rest, n, false, &len)
-				    : NULL;
-		if (!s || strlen(s) != len) {
-			free(s);
-			path_release(p);
-			return false;
-		}
-		p->seg[p->n++] = s;
-		rest += n;
-	}
-	return true;
-}
-
-static bool seg_is(const struct path *p, int i, const char *s)
-{
-	return i < p->n && strcmp(p->seg[i], s) == 0;
-}
-
 void emu_setup_handle(struct emu_org *org, struct emu_req *req,
 		      struct emu_resp *resp, const char *rest)
 {
-	struct path p = {0};
+	struct emu_path p = {0};
 	bool get = is_get(req), post = is_post(req);
 
-	if (!path_split(rest ? rest : "", &p)) {
+	if (emu_path_split(&p, rest ? rest : "")) {
 		simple_page(resp, 404, "Page Not Found",
 			    "There is no such Setup page.");
 		return;
@@ -1207,42 +1135,42 @@ void emu_setup_handle(struct emu_org *org, struct emu_req *req,
 			index_page(org, resp);
 		else
 			bad_method(resp, "GET");
-	} else if (p.n == 1 && seg_is(&p, 0, "setup.css")) {
+	} else if (p.n == 1 && emu_path_is(&p, 0, "setup.css")) {
 		if (get)
 			serve_css(resp);
 		else
 			bad_method(resp, "GET");
-	} else if (p.n == 1 && seg_is(&p, 0, "profiles")) {
+	} else if (p.n == 1 && emu_path_is(&p, 0, "profiles")) {
 		if (get)
 			profiles_page(org, resp);
 		else
 			bad_method(resp, "GET");
-	} else if (p.n == 2 && seg_is(&p, 0, "profiles")) {
+	} else if (p.n == 2 && emu_path_is(&p, 0, "profiles")) {
 		if (get)
 			profile_page(org, req, resp, p.seg[1], 200, NULL);
 		else if (post)
 			profile_post(org, req, resp, p.seg[1], false);
 		else
 			bad_method(resp, "GET, POST");
-	} else if (p.n == 3 && seg_is(&p, 0, "profiles") &&
-		   seg_is(&p, 2, "ip-ranges")) {
+	} else if (p.n == 3 && emu_path_is(&p, 0, "profiles") &&
+		   emu_path_is(&p, 2, "ip-ranges")) {
 		if (post)
 			profile_post(org, req, resp, p.seg[1], true);
 		else
 			bad_method(resp, "POST");
-	} else if (p.n == 1 && seg_is(&p, 0, "users")) {
+	} else if (p.n == 1 && emu_path_is(&p, 0, "users")) {
 		if (get)
 			users_page(org, resp);
 		else
 			bad_method(resp, "GET");
-	} else if (p.n == 2 && seg_is(&p, 0, "users")) {
+	} else if (p.n == 2 && emu_path_is(&p, 0, "users")) {
 		if (get)
 			user_page(org, req, resp, p.seg[1]);
 		else if (post)
 			user_post(org, req, resp, p.seg[1]);
 		else
 			bad_method(resp, "GET, POST");
-	} else if (p.n == 1 && seg_is(&p, 0, "reset-token")) {
+	} else if (p.n == 1 && emu_path_is(&p, 0, "reset-token")) {
 		if (get)
 			reset_token_page(req, resp, 200, NULL);
 		else if (post)
@@ -1253,5 +1181,5 @@ void emu_setup_handle(struct emu_org *org, struct emu_req *req,
 		simple_page(resp, 404, "Page Not Found",
 			    "There is no such Setup page.");
 	}
-	path_release(&p);
+	emu_path_release(&p);
 }

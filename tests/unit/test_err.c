@@ -172,6 +172,46 @@ static void test_err__code_names(void **state)
 	assert_string_equal(base_code_name(BASE_ETOOBIG), "ETOOBIG");
 }
 
+static void vprefix(char *msg, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	base_err_vprefix(msg, size, fmt, ap);
+	va_end(ap);
+}
+
+static void test_err__vprefix_prefixes_any_message_buffer(void **state)
+{
+	char msg[512] = "http 401: INVALID_SESSION_ID";
+
+	(void)state;
+	vprefix(msg, sizeof(msg), "get %s '%s'", "Account", "001");
+	assert_string_equal(msg, "get Account '001': http 401: "
+				 "INVALID_SESSION_ID");
+}
+
+static void test_err__vprefix_cuts_to_the_buffer(void **state)
+{
+	char msg[16] = "0123456789";
+
+	(void)state;
+	vprefix(msg, sizeof(msg), "ctx");
+	assert_string_equal(msg, "ctx: 0123456789");
+	vprefix(msg, sizeof(msg), "outer");
+	assert_int_equal(strlen(msg), sizeof(msg) - 1);
+	assert_string_equal(msg, "outer: ctx: 012");
+}
+
+static void test_err__vprefix_flattens_cr_lf_and_tab(void **state)
+{
+	char msg[64] = "cause";
+
+	(void)state;
+	vprefix(msg, sizeof(msg), "user '%s'", "a\r\nb\tc");
+	assert_string_equal(msg, "user 'a  b c': cause");
+}
+
 static void test_err__unknown_code_is_named_err(void **state)
 {
 	(void)state;
@@ -197,6 +237,9 @@ int main(void)
 		cmocka_unit_test(test_err__wrap_accepts_null_err),
 		cmocka_unit_test(test_err__code_names),
 		cmocka_unit_test(test_err__unknown_code_is_named_err),
+		cmocka_unit_test(test_err__vprefix_prefixes_any_message_buffer),
+		cmocka_unit_test(test_err__vprefix_cuts_to_the_buffer),
+		cmocka_unit_test(test_err__vprefix_flattens_cr_lf_and_tab),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
