@@ -1,0 +1,286 @@
+/* serve.c - `sfbridge serve`: the web console and JSON API over libmicrohttpd. */
+#include "bridge/cli/cli.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "bridge/store/store.h"
+#include "bridge/web/http.h"
+#include "bridge/web/web.h"
+#include "sf/client.h"
+#include "sf/error.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: sfbridge serve [--listen HOST:PORT] [--data DIR] [options]\n"
+	"\n"
+	"  --listen H:P        address to serve on (default 127.0.0.1:8080;\n"
+	"                      port 0 picks a free one)\n"
+	"  --data DIR          the store's directory (default: $SFBRIDGE_DATA,\n"
+	"                      else ./data)\n"
+	"  --ready-file PATH   write the console's base URL to PATH once serving\n"
+	"  --threads N         request threads, 1 to 64 (default 4)\n"
+	"  --trust-proxy       believe X-Forwarded-For (client IP) and\n"
+	"                      X-Forwarded-Proto (https: Secure cookies) from\n"
+	"                      the peer; only behind a proxy that sets both\n"
+	"  --tls-cert F --tls-key F   serve https with this PEM certificate/key\n"
+	"  --web DIR           templates and stylesheet (default: web/bridge of\n"
+	"                      the source tree; or $SFBRIDGE_WEB)\n"
+	"  --log-level L       debug, info (default; or $SFBRIDGE_LOG_LEVEL),\n"
+	"                      warn, error or off. At debug, Save's Salesforce\n"
+	"                      traffic is logged too (redacted) when\n"
+	"                      SFBRIDGE_LOG_LEVEL=debug\n"
+	"\n"
+	"SIGTERM or SIGINT stops it: requests in flight finish first (up to 10 s).\n";
+
+#define DRAIN_MS 10000
+
+struct opts {
+	const char *listen, *data_dir, *ready_file, *web_dir;
+	const char *tls_cert, *tls_key;
+	int threads;
+	bool trust_proxy;
+};
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	const char *env = getenv("SFBRIDGE_LOG_LEVEL");
+
+	if (env && base_log_parse_level(env) >= 0)
+		base_log_set_level((enum base_log_level)base_log_parse_level(env));
+	o->listen = "127.0.0.1:8080";
+	o->threads = 4;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			exit(SFB_EXIT_OK);
+		} else if (!strcmp(a, "--trust-proxy")) {
+			o->trust_proxy = true;
+			continue;
+		}
+		if (!next) {
+			fprintf(stderr, "sfbridge serve: %s needs a value\n%s", a,
+				usage);
+			return -1;
+		}
+		if (!strcmp(a, "--listen"))
+			o->listen = next;
+		else if (!strcmp(a, "--data"))
+			o->data_dir = next;
+		else if (!strcmp(a, "--ready-file"))
+			o->ready_file = next;
+		else if (!strcmp(a, "--web"))
+			o->web_dir = next;
+		else if (!strcmp(a, "--tls-cert"))
+			o->tls_cert = next;
+		else if (!strcmp(a, "--tls-key"))
+			o->tls_key = next;
+		else if (!strcmp(a, "--threads")) {
+			char *end;
+			long n = strtol(next, &end, 10);
+
+			if (*end || n < 1 || n > 64) {
+				fprintf(stderr, "sfbridge serve: --threads must "
+						"be 1 to 64\n");
+				return -1;
+			}
+			o->threads = (int)n;
+		} else if (!strcmp(a, "--log-level")) {
+			int l = base_log_parse_level(next);
+
+			if (l < 0) {
+				fprintf(stderr, "sfbridge serve: unknown log "
+						"level '%s'\n",
+					next);
+				return -1;
+			}
+			base_log_set_level((enum base_log_level)l);
+		} else {
+			fprintf(stderr, "sfbridge serve: unknown option '%s'\n%s",
+				a, usage);
+			return -1;
+		}
+		i++;
+	}
+	if (!!o->tls_cert != !!o->tls_key) {
+		fprintf(stderr, "sfbridge serve: --tls-cert and --tls-key go "
+				"together\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int split_listen(const char *listen, char *host, size_t n, int *port)
+{
+	const char *colon = strrchr(listen, ':');
+	char *end;
+	long p;
+
+	if (!colon || (size_t)(colon - listen) >= n || colon == listen)
+		return -1;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	/* "[::1]:8080" */
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	p = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || p < 0 || p > 65535)
+		return -1;
+	*port = (int)p;
+	return 0;
+}
+
+/* Written whole (temp file + rename), so a reader never sees half a URL. */
+static int write_ready_file(const char *path, const char *url)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%s\n", url);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static char *slurp(const char *path)
+{
+	struct base_buf b = BASE_BUF_SECRET_INIT(1024 * 1024);
+	char chunk[4096];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		base_buf_append(&b, chunk, n);
+	fclose(f);
+	base_buf_append(&b, "", 0);
+	if (base_buf_err(&b)) {
+		base_buf_release(&b);
+		return NULL;
+	}
+	return base_buf_detach(&b, NULL);
+}
+
+static void wipe_free(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+int sfb_cli_serve(int argc, char **argv)
+{
+	struct base_err err = BASE_ERR_INIT;
+	struct opts o = {0};
+	struct sfb_http_opts ho = {0};
+	struct sf_error se = SF_ERROR_INIT;
+	struct sfb_http *http = NULL;
+	struct sfb_web *web = NULL;
+	struct sfb_web_opts wo = {0};
+	char host[256], url[300], web_dir[4096];
+	char *cert = NULL, *key = NULL;
+	const char *ws;
+	sigset_t sigs;
+	int port, sig, rc = SFB_EXIT_FAIL;
+
+	if (parse(argc, argv, &o) != 0)
+		return SFB_EXIT_USAGE;
+	if (split_listen(o.listen, host, sizeof(host), &port) != 0) {
+		fprintf(stderr, "sfbridge serve: --listen wants HOST:PORT, not "
+				"'%s'\n",
+			o.listen);
+		return SFB_EXIT_USAGE;
+	}
+	if (o.web_dir)
+		snprintf(web_dir, sizeof(web_dir), "%s", o.web_dir);
+	else if (sfb_web_find_dir(web_dir, sizeof(web_dir)) != 0) {
+		fprintf(stderr, "sfbridge serve: cannot find the console's "
+				"templates (web/bridge); use --web DIR\n");
+		return SFB_EXIT_FAIL;
+	}
+	if (sfb_workspace_get(&ws, &err) != 0) {
+		fprintf(stderr, "sfbridge serve: %s\n", err.msg);
+		return SFB_EXIT_USAGE;
+	}
+	wo.data_dir = sfb_data_dir(o.data_dir);
+	wo.web_dir = web_dir;
+	wo.workspace = ws;
+	if (o.tls_cert) {
+		cert = slurp(o.tls_cert);
+		key = slurp(o.tls_key);
+		if (!cert || !key) {
+			fprintf(stderr, "sfbridge serve: cannot read '%s'\n",
+				cert ? o.tls_key : o.tls_cert);
+			goto out;
+		}
+	}
+	/* curl's global init, before any thread starts (Save logs in). */
+	if (sf_global_init(&se) != 0) {
+		fprintf(stderr, "sfbridge serve: %s\n", se.message);
+		goto out;
+	}
+	if (sfb_web_new(&wo, &web, &err) != 0) {
+		fprintf(stderr, "sfbridge serve: %s\n", err.msg);
+		goto out;
+	}
+	/* Block the stop signals before any thread starts, then wait for them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ho.host = host;
+	ho.port = port;
+	ho.threads = o.threads;
+	ho.trust_proxy = o.trust_proxy;
+	ho.tls_cert_pem = cert;
+	ho.tls_key_pem = key;
+	if (sfb_http_open(&ho, &http, &err) != 0 ||
+	    sfb_http_run(http, sfb_web_handle, web, &err) != 0) {
+		fprintf(stderr, "sfbridge serve: %s\n", err.msg);
+		goto out;
+	}
+	snprintf(url, sizeof(url), "%s://%s%s%s:%d",
+		 sfb_http_is_tls(http) ? "https" : "http",
+		 strchr(host, ':') ? "[" : "", host,
+		 strchr(host, ':') ? "]" : "", sfb_http_port(http));
+	base_info("serving workspace '%s', data in '%s', templates in '%s'",
+		  wo.workspace, wo.data_dir, web_dir);
+	printf("sfbridge listening on %s\n", url);
+	fflush(stdout);
+	if (o.ready_file && write_ready_file(o.ready_file, url) != 0) {
+		fprintf(stderr, "sfbridge serve: cannot write ready file '%s'\n",
+			o.ready_file);
+		goto out;
+	}
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	base_info("signal %d: stopping (requests in flight finish first)", sig);
+	rc = SFB_EXIT_OK;
+out:
+	sfb_http_stop(http, DRAIN_MS);
+	sfb_web_free(web);
+	wipe_free(cert);
+	wipe_free(key);
+	return rc;
+}
