@@ -499,37 +499,55 @@ static int delete_session(sqlite3 *db, const char *ws, const char *hex,
 	return run(db, st, err);
 }
 
+/*
+ * The row for a presented secret (a session cookie, an API token), found by
+ * its hash: decodes it, hashes it (the raw bytes are wiped), and runs `sql`
+ * with (hash, workspace) bound. 0 with *out on the row (caller finalizes)
+ * and hex set; BASE_ENOTFOUND with "no <what>" when there is none.
+ */
+static int find_by_hash(sqlite3 *db, const char *sql, const char *secret_b64,
+			const char *ws, const char *what, sqlite3_stmt **out,
+			char hex[HEX_LEN], struct base_err *err)
+{
+	unsigned char raw[RAW_LEN];
+	int rc;
+
+	*out = NULL;
+	if (!secret_b64 || from_b64(secret_b64, raw) != 0)
+		return base_err_set(err, BASE_ENOTFOUND, "no %s", what);
+	hash_hex(raw, hex);
+	sodium_memzero(raw, sizeof(raw));
+	if (prepare(db, sql, out, err) != 0)
+		return BASE_ERR;
+	bind_text(*out, 1, hex);
+	bind_text(*out, 2, ws);
+	rc = sqlite3_step(*out);
+	if (rc == SQLITE_ROW)
+		return 0;
+	sqlite3_finalize(*out);
+	*out = NULL;
+	if (rc != SQLITE_DONE)
+		return base_err_set(err, BASE_ERR, "%s", sqlite3_errmsg(db));
+	return base_err_set(err, BASE_ENOTFOUND, "no %s", what);
+}
+
 int sfb_auth_session_get(struct sqlite3 *db, const char *ws,
 			 const char *cookie, int64_t now_ms,
 			 struct sfb_admin *out, struct base_err *err)
 {
-	unsigned char raw[RAW_LEN];
 	char hex[HEX_LEN];
 	sqlite3_stmt *st = NULL;
 	int64_t expires, seen;
 	int rc;
 
-	if (from_b64(cookie, raw) != 0)
-		return base_err_set(err, BASE_ENOTFOUND, "no session");
-	hash_hex(raw, hex);
-	sodium_memzero(raw, sizeof(raw));
-	if (prepare(db,
-		    "SELECT s.admin_id, a.email, s.expires_ms, s.last_seen_ms "
-		    "FROM web_sessions s JOIN admins a ON a.id = s.admin_id "
-		    "WHERE s.id_hash = ? AND s.workspace_id = ? AND "
-		    "a.workspace_id = s.workspace_id AND a.disabled = 0",
-		    &st, err) != 0)
-		return BASE_ERR;
-	bind_text(st, 1, hex);
-	bind_text(st, 2, ws);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return base_err_set(err, BASE_ERR, "%s",
-					    sqlite3_errmsg(db));
-		return base_err_set(err, BASE_ENOTFOUND, "no session");
-	}
+	rc = find_by_hash(db,
+			  "SELECT s.admin_id, a.email, s.expires_ms, s.last_seen_ms "
+			  "FROM web_sessions s JOIN admins a ON a.id = s.admin_id "
+			  "WHERE s.id_hash = ? AND s.workspace_id = ? AND "
+			  "a.workspace_id = s.workspace_id AND a.disabled = 0",
+			  cookie, ws, "session", &st, hex, err);
+	if (rc)
+		return rc;
 	out->id = sqlite3_column_int64(st, 0);
 	snprintf(out->email, sizeof(out->email), "%s",
 		 (const char *)sqlite3_column_text(st, 1));
@@ -605,35 +623,22 @@ int sfb_auth_token_check(struct sqlite3 *db, const char *ws,
 			 const char *token, int64_t now_ms,
 			 struct sfb_admin *out, struct base_err *err)
 {
-	unsigned char raw[RAW_LEN];
 	char hex[HEX_LEN];
 	sqlite3_stmt *st = NULL;
 	int64_t id, used;
 	int rc;
 
-	if (!token || strncmp(token, "sfb_", 4) != 0 ||
-	    from_b64(token + 4, raw) != 0)
+	if (!token || strncmp(token, "sfb_", 4) != 0)
 		return base_err_set(err, BASE_ENOTFOUND, "no such token");
-	hash_hex(raw, hex);
-	sodium_memzero(raw, sizeof(raw));
-	if (prepare(db,
-		    "SELECT t.id, t.admin_id, a.email, t.last_used_ms FROM "
-		    "api_tokens t JOIN admins a ON a.id = t.admin_id WHERE "
-		    "t.token_hash = ? AND t.workspace_id = ? AND "
-		    "a.workspace_id = t.workspace_id AND t.revoked_ms IS NULL "
-		    "AND a.disabled = 0",
-		    &st, err) != 0)
-		return BASE_ERR;
-	bind_text(st, 1, hex);
-	bind_text(st, 2, ws);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return base_err_set(err, BASE_ERR, "%s",
-					    sqlite3_errmsg(db));
-		return base_err_set(err, BASE_ENOTFOUND, "no such token");
-	}
+	rc = find_by_hash(db,
+			  "SELECT t.id, t.admin_id, a.email, t.last_used_ms FROM "
+			  "api_tokens t JOIN admins a ON a.id = t.admin_id WHERE "
+			  "t.token_hash = ? AND t.workspace_id = ? AND "
+			  "a.workspace_id = t.workspace_id AND t.revoked_ms IS NULL "
+			  "AND a.disabled = 0",
+			  token + 4, ws, "such token", &st, hex, err);
+	if (rc)
+		return rc;
 	id = sqlite3_column_int64(st, 0);
 	out->id = sqlite3_column_int64(st, 1);
 	snprintf(out->email, sizeof(out->email), "%s",
