@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <libxml/xmlerror.h>
 
+#include "base/listen.h"
 #include "base/log.h"
 #include "http.h"
 #include "org.h"
@@ -31,20 +32,18 @@ static const char usage[] =
 
 struct options {
 	const char *org_file;
-	const char *listen;
-	const char *data_dir;
-	const char *ready_file;
+	struct base_listen_args srv; /* --listen, --data, --ready-file, --threads */
 	bool trust_forwarded_for;
-	int threads;
 };
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	o->listen = "127.0.0.1:0";
-	o->threads = 4;
+	o->srv.listen = "127.0.0.1:0";
+	o->srv.threads = 4;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		int r;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
@@ -57,33 +56,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 			fprintf(stderr, "sfemu: %s needs a value\n%s", a, usage);
 			return -1;
 		}
-		if (!strcmp(a, "--org"))
+		r = base_listen_parse_arg(&o->srv, "sfemu", a, next);
+		if (r < 0)
+			return -1;
+		if (r == 0 && !strcmp(a, "--org")) {
 			o->org_file = next;
-		else if (!strcmp(a, "--listen"))
-			o->listen = next;
-		else if (!strcmp(a, "--data"))
-			o->data_dir = next;
-		else if (!strcmp(a, "--ready-file"))
-			o->ready_file = next;
-		else if (!strcmp(a, "--threads")) {
-			char *end;
-			long n = strtol(next, &end, 10);
-
-			if (*end || n < 1 || n > 64) {
-				fprintf(stderr, "sfemu: --threads must be 1 to 64\n");
-				return -1;
-			}
-			o->threads = (int)n;
-		} else if (!strcmp(a, "--log-level")) {
-			int l = base_log_parse_level(next);
-
-			if (l < 0) {
-				fprintf(stderr, "sfemu: unknown log level '%s'\n",
-					next);
-				return -1;
-			}
-			base_log_set_level((enum base_log_level)l);
-		} else {
+		} else if (r == 0) {
 			fprintf(stderr, "sfemu: unknown option '%s'\n%s", a, usage);
 			return -1;
 		}
@@ -91,46 +69,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (!o->org_file) {
 		fprintf(stderr, "sfemu: --org is required\n%s", usage);
-		return -1;
-	}
-	return 0;
-}
-
-static int split_listen(const char *listen, char *host, size_t n, int *port)
-{
-	const char *colon = strrchr(listen, ':');
-	char *end;
-	long p;
-
-	if (!colon || (size_t)(colon - listen) >= n || colon == listen)
-		return -1;
-	memcpy(host, listen, (size_t)(colon - listen));
-	host[colon - listen] = '\0';
-	/* "[::1]:8080" */
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	p = strtol(colon + 1, &end, 10);
-	if (*end || p < 0 || p > 65535)
-		return -1;
-	*port = (int)p;
-	return 0;
-}
-
-/* Written whole (temp file + rename), so a reader never sees half a URL. */
-static int write_ready_file(const char *path, const char *url)
-{
-	char tmp[4096];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (!f)
-		return -1;
-	fprintf(f, "%s\n", url);
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
 		return -1;
 	}
 	return 0;
@@ -163,9 +101,10 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o) != 0)
 		return 2;
-	if (split_listen(o.listen, host, sizeof(host), &port) != 0) {
+	if (base_listen_split(o.srv.listen, BASE_LISTEN_EMPTY_PORT_OK, host,
+			      sizeof(host), &port) != 0) {
 		fprintf(stderr, "sfemu: --listen wants HOST:PORT, not '%s'\n",
-			o.listen);
+			o.srv.listen);
 		return 2;
 	}
 	/* SQLite's memory statistics take a global lock on every allocation. */
@@ -179,7 +118,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sfemu: %s\n", err.msg);
 		goto out;
 	}
-	if (emu_org_open(def, o.data_dir, &org, &err) != 0) {
+	if (emu_org_open(def, o.srv.data_dir, &org, &err) != 0) {
 		fprintf(stderr, "sfemu: %s\n", err.msg);
 		goto out;
 	}
@@ -199,16 +138,17 @@ int main(int argc, char **argv)
 		 emu_http_port(http));
 	base_info("org '%s' (%s, %s) id %s", emu_org_conf_str(org, "orgName"),
 		  emu_org_conf_str(org, "edition"),
-		  o.data_dir ? o.data_dir : "in memory", org->id);
-	if (emu_http_run(http, o.threads, emu_server_handle, org, &err) != 0) {
+		  o.srv.data_dir ? o.srv.data_dir : "in memory", org->id);
+	if (emu_http_run(http, o.srv.threads, emu_server_handle, org, &err) != 0) {
 		fprintf(stderr, "sfemu: %s\n", err.msg);
 		goto out;
 	}
 	printf("sfemu listening on %s\n", org->base_url);
 	fflush(stdout);
-	if (o.ready_file && write_ready_file(o.ready_file, org->base_url) != 0) {
+	if (o.srv.ready_file &&
+	    base_listen_write_ready_file(o.srv.ready_file, org->base_url) != 0) {
 		fprintf(stderr, "sfemu: cannot write ready file '%s'\n",
-			o.ready_file);
+			o.srv.ready_file);
 		goto out;
 	}
 	while (sigwait(&sigs, &sig) != 0)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/listen.h"
 #include "base/log.h"
 #include "bridge/store/store.h"
 #include "bridge/web/http.h"
@@ -43,9 +44,9 @@ static const char usage[] =
 #define DRAIN_MS 10000
 
 struct opts {
-	const char *listen, *data_dir, *ready_file, *web_dir;
+	struct base_listen_args srv; /* --listen, --data, --ready-file, --threads */
+	const char *web_dir;
 	const char *tls_cert, *tls_key;
-	int threads;
 	bool trust_proxy;
 };
 
@@ -55,11 +56,12 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	if (env && base_log_parse_level(env) >= 0)
 		base_log_set_level((enum base_log_level)base_log_parse_level(env));
-	o->listen = "127.0.0.1:8080";
-	o->threads = 4;
+	o->srv.listen = "127.0.0.1:8080";
+	o->srv.threads = 4;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		int r;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
@@ -73,39 +75,16 @@ static int parse(int argc, char **argv, struct opts *o)
 				usage);
 			return -1;
 		}
-		if (!strcmp(a, "--listen"))
-			o->listen = next;
-		else if (!strcmp(a, "--data"))
-			o->data_dir = next;
-		else if (!strcmp(a, "--ready-file"))
-			o->ready_file = next;
-		else if (!strcmp(a, "--web"))
+		r = base_listen_parse_arg(&o->srv, "sfbridge serve", a, next);
+		if (r < 0)
+			return -1;
+		if (r == 0 && !strcmp(a, "--web")) {
 			o->web_dir = next;
-		else if (!strcmp(a, "--tls-cert"))
+		} else if (r == 0 && !strcmp(a, "--tls-cert")) {
 			o->tls_cert = next;
-		else if (!strcmp(a, "--tls-key"))
+		} else if (r == 0 && !strcmp(a, "--tls-key")) {
 			o->tls_key = next;
-		else if (!strcmp(a, "--threads")) {
-			char *end;
-			long n = strtol(next, &end, 10);
-
-			if (*end || n < 1 || n > 64) {
-				fprintf(stderr, "sfbridge serve: --threads must "
-						"be 1 to 64\n");
-				return -1;
-			}
-			o->threads = (int)n;
-		} else if (!strcmp(a, "--log-level")) {
-			int l = base_log_parse_level(next);
-
-			if (l < 0) {
-				fprintf(stderr, "sfbridge serve: unknown log "
-						"level '%s'\n",
-					next);
-				return -1;
-			}
-			base_log_set_level((enum base_log_level)l);
-		} else {
+		} else if (r == 0) {
 			fprintf(stderr, "sfbridge serve: unknown option '%s'\n%s",
 				a, usage);
 			return -1;
@@ -115,46 +94,6 @@ static int parse(int argc, char **argv, struct opts *o)
 	if (!!o->tls_cert != !!o->tls_key) {
 		fprintf(stderr, "sfbridge serve: --tls-cert and --tls-key go "
 				"together\n");
-		return -1;
-	}
-	return 0;
-}
-
-static int split_listen(const char *listen, char *host, size_t n, int *port)
-{
-	const char *colon = strrchr(listen, ':');
-	char *end;
-	long p;
-
-	if (!colon || (size_t)(colon - listen) >= n || colon == listen)
-		return -1;
-	memcpy(host, listen, (size_t)(colon - listen));
-	host[colon - listen] = '\0';
-	/* "[::1]:8080" */
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	p = strtol(colon + 1, &end, 10);
-	if (!colon[1] || *end || p < 0 || p > 65535)
-		return -1;
-	*port = (int)p;
-	return 0;
-}
-
-/* Written whole (temp file + rename), so a reader never sees half a URL. */
-static int write_ready_file(const char *path, const char *url)
-{
-	char tmp[4096];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (!f)
-		return -1;
-	fprintf(f, "%s\n", url);
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
 		return -1;
 	}
 	return 0;
@@ -205,10 +144,10 @@ int sfb_cli_serve(int argc, char **argv)
 
 	if (parse(argc, argv, &o) != 0)
 		return SFB_EXIT_USAGE;
-	if (split_listen(o.listen, host, sizeof(host), &port) != 0) {
+	if (base_listen_split(o.srv.listen, 0, host, sizeof(host), &port) != 0) {
 		fprintf(stderr, "sfbridge serve: --listen wants HOST:PORT, not "
 				"'%s'\n",
-			o.listen);
+			o.srv.listen);
 		return SFB_EXIT_USAGE;
 	}
 	if (o.web_dir)
@@ -222,7 +161,7 @@ int sfb_cli_serve(int argc, char **argv)
 		fprintf(stderr, "sfbridge serve: %s\n", err.msg);
 		return SFB_EXIT_USAGE;
 	}
-	wo.data_dir = sfb_data_dir(o.data_dir);
+	wo.data_dir = sfb_data_dir(o.srv.data_dir);
 	wo.web_dir = web_dir;
 	wo.workspace = ws;
 	if (o.tls_cert) {
@@ -251,7 +190,7 @@ int sfb_cli_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	ho.host = host;
 	ho.port = port;
-	ho.threads = o.threads;
+	ho.threads = o.srv.threads;
 	ho.trust_proxy = o.trust_proxy;
 	ho.tls_cert_pem = cert;
 	ho.tls_key_pem = key;
@@ -268,9 +207,10 @@ int sfb_cli_serve(int argc, char **argv)
 		  wo.workspace, wo.data_dir, web_dir);
 	printf("sfbridge listening on %s\n", url);
 	fflush(stdout);
-	if (o.ready_file && write_ready_file(o.ready_file, url) != 0) {
+	if (o.srv.ready_file &&
+	    base_listen_write_ready_file(o.srv.ready_file, url) != 0) {
 		fprintf(stderr, "sfbridge serve: cannot write ready file '%s'\n",
-			o.ready_file);
+			o.srv.ready_file);
 		goto out;
 	}
 	while (sigwait(&sigs, &sig) != 0)
