@@ -88,7 +88,8 @@ tsan: deps
 	@tests/run build/tsan
 
 release:
-	@$(MAKE) --no-print-directory $(BUILD)/release/sfemu BUILD=build/release \
+	@$(MAKE) --no-print-directory $(BUILD)/release/sfemu $(BUILD)/release/sfbridge \
+		BUILD=build/release \
 		OPT="-O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE" \
 		EXTRA="-pie -Wl,-z,relro,-z,now"
 
