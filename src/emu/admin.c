@@ -8,7 +8,7 @@
 
 #include "base/datetime.h"
 #include "base/form.h"
-#include "db.h"
+#include "base/db.h"
 #include "orgfile.h"
 #include "path.h"
 #include "base/banned.h"
@@ -138,7 +138,7 @@ static json_t *col_json(sqlite3_stmt *st, int i)
 {
 	if (sqlite3_column_type(st, i) == SQLITE_NULL)
 		return json_null();
-	return json_string(emu_db_text(st, i));
+	return json_string(base_db_text(st, i));
 }
 
 static json_t *iso_json(int64_t ms)
@@ -156,10 +156,10 @@ static void id_of(struct emu_org *org, const char *sql, const char *name,
 	sqlite3_stmt *st;
 
 	out[0] = '\0';
-	if (emu_db_prepare(org->db, &st, NULL, sql, "s", name))
+	if (base_db_prepare(org->db, &st, NULL, sql, "s", name))
 		return;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out, EMU_SFID_LEN + 1, "%s", emu_db_text(st, 0));
+		snprintf(out, EMU_SFID_LEN + 1, "%s", base_db_text(st, 0));
 	sqlite3_finalize(st);
 }
 
@@ -216,7 +216,7 @@ static void list_users(struct emu_org *org, struct emu_resp *resp)
 	json_t *names, *users = json_array(), *n;
 	size_t i;
 
-	names = emu_db_column_list(
+	names = base_db_column_list(
 		org->db,
 		"SELECT username FROM emu_user ORDER BY username"
 		" COLLATE NOCASE",
@@ -316,7 +316,7 @@ static int set_user_flag(struct emu_org *org, const char *user_id,
 	if (!v)
 		return 0;
 	snprintf(sql, sizeof(sql), "UPDATE emu_user SET %s = ? WHERE id = ?", col);
-	return emu_db_run(org->db, err, sql, "bs", json_is_true(v), user_id);
+	return base_db_run(org->db, err, sql, "bs", json_is_true(v), user_id);
 }
 
 static int apply_user_patch(struct emu_org *org, const struct emu_user *u,
@@ -334,12 +334,12 @@ static int apply_user_patch(struct emu_org *org, const struct emu_user *u,
 			  json_object_get(body, "passwordExpired"), err))
 		return BASE_ERR;
 	if (profile_id[0] &&
-	    emu_db_run(org->db, err,
+	    base_db_run(org->db, err,
 		       "UPDATE emu_user SET profile_id = ? WHERE id = ?", "ss",
 		       profile_id, u->id))
 		return BASE_ERR;
 	if (json_object_get(body, "permissionSets")) {
-		if (emu_db_run(
+		if (base_db_run(
 			    org->db, err,
 			    "DELETE FROM permission_set_assignment WHERE"
 			    " user_id = ? AND permission_set_id IN (SELECT id"
@@ -350,7 +350,7 @@ static int apply_user_patch(struct emu_org *org, const struct emu_user *u,
 			char aid[EMU_SFID_LEN + 1];
 
 			if (emu_org_new_id(org, "0Pa", aid, err) ||
-			    emu_db_run(org->db, err,
+			    base_db_run(org->db, err,
 				       "INSERT INTO permission_set_assignment"
 				       " VALUES(?, ?, ?)",
 				       "sss", aid, u->id,
@@ -384,8 +384,8 @@ static void patch_user(struct emu_org *org, struct emu_req *req,
 		goto out;
 	if (emu_org_find_user(org, username, &u, &err) ||
 	    check_user_patch(org, body, profile_id, psets, &err) ||
-	    emu_db_end(org->db,
-		       emu_db_begin(org->db, &err) ||
+	    base_db_end(org->db,
+		       base_db_begin(org->db, &err) ||
 			       apply_user_patch(org, &u, body, profile_id,
 						psets, &err),
 		       &err)) {
@@ -424,7 +424,7 @@ static void user_action(struct emu_org *org, struct emu_req *req,
 			"password: must be a string of 1 to 1024 characters");
 		goto fail;
 	}
-	rc = emu_db_begin(org->db, &err);
+	rc = base_db_begin(org->db, &err);
 	if (rc == 0 && strcmp(action, "reset-token") == 0)
 		rc = emu_org_reset_token(org, &u,
 					 "As requested, your security token "
@@ -438,7 +438,7 @@ static void user_action(struct emu_org *org, struct emu_req *req,
 					     "Your password was changed, so "
 					     "your security token was reset.",
 					     &err);
-	if (emu_db_end(org->db, rc, &err))
+	if (base_db_end(org->db, rc, &err))
 		goto fail;
 	json_decref(body);
 	if (strcmp(action, "unlock") == 0)
@@ -501,7 +501,7 @@ static void list_profiles(struct emu_org *org, struct emu_resp *resp)
 	json_t *ids, *out = json_array(), *id;
 	size_t i;
 
-	ids = emu_db_column_list(
+	ids = base_db_column_list(
 		org->db, "SELECT id FROM emu_profile ORDER BY name", &err);
 	if (!ids || !out)
 		goto fail;
@@ -568,8 +568,8 @@ static void patch_profile(struct emu_org *org, struct emu_req *req,
 		return;
 	if (emu_org_profile_json(org, name, &p, &err) ||
 	    check_profile_patch(p, body, &err) ||
-	    emu_db_end(org->db,
-		       emu_db_begin(org->db, &err) ||
+	    base_db_end(org->db,
+		       base_db_begin(org->db, &err) ||
 			       emu_org_profile_save(org, p, &err),
 		       &err)) {
 		reply_err(resp, &err);
@@ -737,7 +737,7 @@ static void patch_org(struct emu_org *org, struct emu_req *req,
 	/* Swap the new settings in for the save; on failure, back out. */
 	old = org->conf;
 	org->conf = conf;
-	rc = emu_db_begin(org->db, &err);
+	rc = base_db_begin(org->db, &err);
 	if (rc == 0)
 		rc = emu_org_save_conf(org, &err);
 	/* Tests start from a given API usage (calls "made earlier today"). */
@@ -747,7 +747,7 @@ static void patch_org(struct emu_org *org, struct emu_req *req,
 			json_integer_value(json_object_get(body,
 							   "dailyApiRequestsUsed")),
 			&err);
-	if (emu_db_end(org->db, rc, &err)) {
+	if (base_db_end(org->db, rc, &err)) {
 		org->conf = old;
 		goto fail;
 	}
@@ -773,7 +773,7 @@ static void outbox(struct emu_org *org, struct emu_req *req,
 	int rc;
 
 	if (!msgs ||
-	    emu_db_prepare(org->db, &st, &err,
+	    base_db_prepare(org->db, &st, &err,
 			   to ? "SELECT to_addr, subject, body, sent_ms FROM"
 				" outbox WHERE to_addr = ? COLLATE NOCASE"
 				" ORDER BY id"
@@ -787,9 +787,9 @@ static void outbox(struct emu_org *org, struct emu_req *req,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(
 			msgs, json_pack("{s:s, s:s, s:s, s:o}", "to",
-					emu_db_text(st, 0), "subject",
-					emu_db_text(st, 1), "body",
-					emu_db_text(st, 2), "time",
+					base_db_text(st, 0), "subject",
+					base_db_text(st, 1), "body",
+					base_db_text(st, 2), "time",
 					iso_json(sqlite3_column_int64(st, 3))));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -811,7 +811,7 @@ static void login_history(struct emu_org *org, struct emu_req *req,
 	int rc;
 
 	if (!recs ||
-	    emu_db_prepare(org->db, &st, &err,
+	    base_db_prepare(org->db, &st, &err,
 			   who ? "SELECT id, user_id, username, login_time_ms,"
 				 " source_ip, login_type, status, api_type,"
 				 " api_version, application, login_url FROM"
@@ -920,8 +920,8 @@ static void post_clock(struct emu_org *org, struct emu_req *req,
 			     "the clock must stay within 100 years of now");
 		goto fail;
 	}
-	if (emu_db_end(org->db,
-		       emu_db_begin(org->db, &err) ||
+	if (base_db_end(org->db,
+		       base_db_begin(org->db, &err) ||
 			       emu_org_set_clock_offset(org, off, &err),
 		       &err))
 		goto fail;
@@ -985,8 +985,8 @@ static void new_refresh_token(struct emu_org *org, struct emu_req *req,
 				      "cannot approve an app");
 		goto out;
 	}
-	if (emu_db_end(org->db,
-		       emu_db_begin(org->db, &err) ||
+	if (base_db_end(org->db,
+		       base_db_begin(org->db, &err) ||
 			       emu_org_refresh_new(org, u.id, app.id, token,
 						   sizeof(token), &err),
 		       &err))
@@ -1010,22 +1010,22 @@ static void api_usage(struct emu_org *org, struct emu_resp *resp)
 	json_t *by_user = json_object(), *by_res = json_object();
 	sqlite3_stmt *st;
 
-	if (emu_db_prepare(org->db, &st, NULL,
+	if (base_db_prepare(org->db, &st, NULL,
 			   "SELECT coalesce(u.username, a.user_id), sum(a.count)"
 			   " FROM api_usage a LEFT JOIN emu_user u ON u.id ="
 			   " a.user_id WHERE a.hour > ? GROUP BY 1 ORDER BY 1",
 			   "i", hour - 24) == 0) {
 		while (sqlite3_step(st) == SQLITE_ROW)
-			json_object_set_new(by_user, emu_db_text(st, 0),
+			json_object_set_new(by_user, base_db_text(st, 0),
 					    json_integer(sqlite3_column_int64(st, 1)));
 		sqlite3_finalize(st);
 	}
-	if (emu_db_prepare(org->db, &st, NULL,
+	if (base_db_prepare(org->db, &st, NULL,
 			   "SELECT resource, sum(count) FROM api_usage WHERE"
 			   " hour > ? GROUP BY 1 ORDER BY 1",
 			   "i", hour - 24) == 0) {
 		while (sqlite3_step(st) == SQLITE_ROW)
-			json_object_set_new(by_res, emu_db_text(st, 0),
+			json_object_set_new(by_res, base_db_text(st, 0),
 					    json_integer(sqlite3_column_int64(st, 1)));
 		sqlite3_finalize(st);
 	}

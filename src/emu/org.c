@@ -12,7 +12,7 @@
 #include "base/ipv4.h"
 #include "base/log.h"
 #include "crypto.h"
-#include "db.h"
+#include "base/db.h"
 #include "orgfile.h"
 #include "records.h"
 #include "base/banned.h"
@@ -84,7 +84,7 @@ int64_t emu_org_now_ms(const struct emu_org *org)
 static int meta_set(struct emu_org *org, const char *key, const char *value,
 		    struct base_err *err)
 {
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key)"
 			  " DO UPDATE SET value = excluded.value",
 			  "ss", key, value);
@@ -95,11 +95,11 @@ static char *meta_get(struct emu_org *org, const char *key)
 	sqlite3_stmt *st;
 	char *v = NULL;
 
-	if (emu_db_prepare(org->db, &st, NULL,
+	if (base_db_prepare(org->db, &st, NULL,
 			   "SELECT value FROM meta WHERE key = ?", "s", key))
 		return NULL;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		v = strdup(emu_db_text(st, 0));
+		v = strdup(base_db_text(st, 0));
 	sqlite3_finalize(st);
 	return v;
 }
@@ -135,7 +135,7 @@ int emu_org_new_id(struct emu_org *org, const char *prefix,
 	if (b->next == b->end) {
 		/* Reserve a block of ids in the store: one write per 1,000 ids,
 		 * and a restart skips what was left of the last block. */
-		st = emu_db_cached(org->db, &org->stmts, err,
+		st = base_db_cached(org->db, &org->stmts, err,
 				   "INSERT INTO id_seq(prefix, next) VALUES(?, 1001) ON "
 				   "CONFLICT(prefix) DO UPDATE SET next = next + 1000 "
 				   "RETURNING next - 1000",
@@ -246,11 +246,11 @@ static bool hash_matches(struct emu_org *org, const char *user_id,
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT password_salt, %s FROM emu_user WHERE id = ?", col);
-	if (emu_db_prepare(org->db, &st, NULL, sql, "s", user_id))
+	if (base_db_prepare(org->db, &st, NULL, sql, "s", user_id))
 		return false;
-	if (sqlite3_step(st) == SQLITE_ROW && *emu_db_text(st, 1)) {
-		salted_hash(emu_db_text(st, 0), secret, len, want);
-		ok = emu_const_eq(want, emu_db_text(st, 1));
+	if (sqlite3_step(st) == SQLITE_ROW && *base_db_text(st, 1)) {
+		salted_hash(base_db_text(st, 0), secret, len, want);
+		ok = emu_const_eq(want, base_db_text(st, 1));
 	}
 	sqlite3_finalize(st);
 	return ok;
@@ -270,7 +270,7 @@ bool emu_org_token_ok(struct emu_org *org, const char *user_id,
 
 int emu_org_token_len(struct emu_org *org, const char *user_id)
 {
-	return (int)emu_db_int(org->db, 24,
+	return (int)base_db_int(org->db, 24,
 			       "SELECT token_len FROM emu_user WHERE id = ?", "s",
 			       user_id);
 }
@@ -281,15 +281,15 @@ static int store_token(struct emu_org *org, const char *user_id,
 	char salt[33], hash[65];
 	sqlite3_stmt *st;
 
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT password_salt FROM emu_user WHERE id = ?", "s",
 			   user_id))
 		return BASE_ERR;
 	snprintf(salt, sizeof(salt), "%s",
-		 sqlite3_step(st) == SQLITE_ROW ? emu_db_text(st, 0) : "");
+		 sqlite3_step(st) == SQLITE_ROW ? base_db_text(st, 0) : "");
 	sqlite3_finalize(st);
 	salted_hash(salt, token, strlen(token), hash);
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "UPDATE emu_user SET token_hash = ?, token_len = ? WHERE id = ?",
 			  "sis", hash, (long long)strlen(token), user_id);
 }
@@ -302,18 +302,18 @@ int emu_org_set_password(struct emu_org *org, const char *user_id,
 	int rc;
 
 	/* Keep the salt: the token hash shares it. */
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT password_salt FROM emu_user WHERE id = ?", "s",
 			   user_id))
 		return BASE_ERR;
 	rc = sqlite3_step(st);
 	snprintf(salt, sizeof(salt), "%s",
-		 rc == SQLITE_ROW ? emu_db_text(st, 0) : "");
+		 rc == SQLITE_ROW ? base_db_text(st, 0) : "");
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return base_err_set(err, BASE_ENOTFOUND, "no such user");
 	salted_hash(salt, password, strlen(password), hash);
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "UPDATE emu_user SET password_hash = ?, password_set_ms = ?,"
 			  " password_expired = 0 WHERE id = ?",
 			  "sis", hash, (long long)emu_org_now_ms(org), user_id);
@@ -362,14 +362,14 @@ static int read_user(sqlite3_stmt *st, struct emu_user *u)
 	if (rc != SQLITE_ROW)
 		return BASE_ENOTFOUND;
 	memset(u, 0, sizeof(*u));
-	snprintf(u->id, sizeof(u->id), "%s", emu_db_text(st, 0));
-	snprintf(u->username, sizeof(u->username), "%s", emu_db_text(st, 1));
-	snprintf(u->email, sizeof(u->email), "%s", emu_db_text(st, 2));
-	snprintf(u->first_name, sizeof(u->first_name), "%s", emu_db_text(st, 3));
-	snprintf(u->last_name, sizeof(u->last_name), "%s", emu_db_text(st, 4));
-	snprintf(u->profile_id, sizeof(u->profile_id), "%s", emu_db_text(st, 5));
-	snprintf(u->time_zone, sizeof(u->time_zone), "%s", emu_db_text(st, 6));
-	snprintf(u->user_type, sizeof(u->user_type), "%s", emu_db_text(st, 7));
+	snprintf(u->id, sizeof(u->id), "%s", base_db_text(st, 0));
+	snprintf(u->username, sizeof(u->username), "%s", base_db_text(st, 1));
+	snprintf(u->email, sizeof(u->email), "%s", base_db_text(st, 2));
+	snprintf(u->first_name, sizeof(u->first_name), "%s", base_db_text(st, 3));
+	snprintf(u->last_name, sizeof(u->last_name), "%s", base_db_text(st, 4));
+	snprintf(u->profile_id, sizeof(u->profile_id), "%s", base_db_text(st, 5));
+	snprintf(u->time_zone, sizeof(u->time_zone), "%s", base_db_text(st, 6));
+	snprintf(u->user_type, sizeof(u->user_type), "%s", base_db_text(st, 7));
 	u->is_active = sqlite3_column_int(st, 8);
 	u->is_frozen = sqlite3_column_int(st, 9);
 	u->is_locked = sqlite3_column_int(st, 10);
@@ -386,7 +386,7 @@ int emu_org_find_user(struct emu_org *org, const char *username,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT " USER_COLS " FROM emu_user WHERE username = ?",
 			   "s", username))
 		return BASE_ERR;
@@ -407,7 +407,7 @@ int emu_org_find_user_by_id(struct emu_org *org, const char *id,
 
 	if (!emu_sfid_to18(id, id18))
 		return base_err_set(err, BASE_ENOTFOUND, "bad user id");
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT " USER_COLS " FROM emu_user WHERE id = ?", "s",
 			   id18))
 		return BASE_ERR;
@@ -447,11 +447,11 @@ int emu_org_record_failure(struct emu_org *org, const struct emu_user *u,
 	*now_locked = max > 0 && failed >= max;
 	if (*now_locked)
 		/* Locking resets the counter, as Salesforce does. */
-		return emu_db_run(org->db, err,
+		return base_db_run(org->db, err,
 				  "UPDATE emu_user SET failed_attempts = 0, is_locked = 1,"
 				  " locked_at_ms = ? WHERE id = ?",
 				  "is", (long long)emu_org_now_ms(org), u->id);
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "UPDATE emu_user SET failed_attempts = ? WHERE id = ?", "is",
 			  (long long)failed, u->id);
 }
@@ -459,7 +459,7 @@ int emu_org_record_failure(struct emu_org *org, const struct emu_user *u,
 int emu_org_record_success(struct emu_org *org, const char *user_id,
 			   struct base_err *err)
 {
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "UPDATE emu_user SET failed_attempts = 0 WHERE id = ? AND"
 			  " failed_attempts <> 0",
 			  "s", user_id);
@@ -468,7 +468,7 @@ int emu_org_record_success(struct emu_org *org, const char *user_id,
 int emu_org_unlock_user(struct emu_org *org, const char *user_id,
 			struct base_err *err)
 {
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "UPDATE emu_user SET is_locked = 0, failed_attempts = 0,"
 			  " locked_at_ms = 0 WHERE id = ?",
 			  "s", user_id);
@@ -483,7 +483,7 @@ int emu_org_profile_json(struct emu_org *org, const char *id_or_name,
 	json_t *p = NULL;
 
 	*out = NULL;
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT id, name, user_license, permissions, login_hours,"
 			   " login_ip_ranges, permission_set_id, field_permissions"
 			   " FROM emu_profile"
@@ -491,19 +491,19 @@ int emu_org_profile_json(struct emu_org *org, const char *id_or_name,
 			   "ss", id_or_name, id_or_name))
 		return BASE_ERR;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *hours = emu_db_text(st, 4);
+		const char *hours = base_db_text(st, 4);
 
 		p = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o}", "id",
-			      emu_db_text(st, 0), "name", emu_db_text(st, 1),
-			      "userLicense", emu_db_text(st, 2), "permissions",
-			      json_loads(emu_db_text(st, 3), 0, NULL),
+			      base_db_text(st, 0), "name", base_db_text(st, 1),
+			      "userLicense", base_db_text(st, 2), "permissions",
+			      json_loads(base_db_text(st, 3), 0, NULL),
 			      "loginHours",
 			      *hours ? json_loads(hours, 0, NULL) : json_null(),
 			      "loginIpRanges",
-			      json_loads(emu_db_text(st, 5), 0, NULL),
-			      "permissionSetId", emu_db_text(st, 6),
+			      json_loads(base_db_text(st, 5), 0, NULL),
+			      "permissionSetId", base_db_text(st, 6),
 			      "fieldPermissions",
-			      json_loads(emu_db_text(st, 7), 0, NULL));
+			      json_loads(base_db_text(st, 7), 0, NULL));
 	}
 	sqlite3_finalize(st);
 	if (!p)
@@ -523,14 +523,14 @@ int emu_org_profile_save(struct emu_org *org, json_t *p, struct base_err *err)
 	int rc = BASE_ENOMEM;
 
 	if (perms && ips)
-		rc = emu_db_run(org->db, err,
+		rc = base_db_run(org->db, err,
 				"UPDATE emu_profile SET permissions = ?, login_hours = ?,"
 				" login_ip_ranges = ? WHERE id = ?",
 				"ssss", perms, h, ips,
 				json_string_value(json_object_get(p, "id")));
 	/* The profile-owned permission set mirrors the profile's permissions. */
 	if (rc == 0)
-		rc = emu_db_run(org->db, err,
+		rc = base_db_run(org->db, err,
 				"UPDATE permission_set SET permissions = ? WHERE"
 				" profile_id = ?",
 				"ss", perms,
@@ -548,7 +548,7 @@ bool emu_org_user_has_perm(struct emu_org *org, const struct emu_user *u,
 	bool has = false;
 
 	/* Effective permission: the profile's own set plus every assigned set. */
-	if (emu_db_prepare(org->db, &st, NULL,
+	if (base_db_prepare(org->db, &st, NULL,
 			   "SELECT ps.permissions FROM permission_set ps WHERE"
 			   " ps.profile_id = ? OR ps.id IN (SELECT"
 			   " permission_set_id FROM permission_set_assignment"
@@ -556,7 +556,7 @@ bool emu_org_user_has_perm(struct emu_org *org, const struct emu_user *u,
 			   "ss", u->profile_id, u->id))
 		return false;
 	while (!has && sqlite3_step(st) == SQLITE_ROW) {
-		json_t *perms = json_loads(emu_db_text(st, 0), 0, NULL);
+		json_t *perms = json_loads(base_db_text(st, 0), 0, NULL);
 
 		has = json_is_true(json_object_get(perms, perm));
 		json_decref(perms);
@@ -583,13 +583,13 @@ bool emu_org_user_preauthorized(struct emu_org *org, const struct emu_user *u,
 	sqlite3_stmt *st;
 	bool ok = json_has_string(app->pre_profiles, u->profile_id);
 
-	if (ok || emu_db_prepare(org->db, &st, NULL,
+	if (ok || base_db_prepare(org->db, &st, NULL,
 				 "SELECT permission_set_id FROM"
 				 " permission_set_assignment WHERE user_id = ?",
 				 "s", u->id))
 		return ok;
 	while (!ok && sqlite3_step(st) == SQLITE_ROW)
-		ok = json_has_string(app->pre_permsets, emu_db_text(st, 0));
+		ok = json_has_string(app->pre_permsets, base_db_text(st, 0));
 	sqlite3_finalize(st);
 	return ok;
 }
@@ -603,26 +603,26 @@ int emu_org_find_app(struct emu_org *org, const char *consumer_key,
 	int rc = BASE_ENOTFOUND;
 
 	memset(out, 0, sizeof(*out));
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT id, name, consumer_key, consumer_secret, flows,"
 			   " run_as_user_id, certificate, pre_profiles,"
 			   " pre_permsets FROM app WHERE consumer_key = ?",
 			   "s", consumer_key))
 		return BASE_ERR;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(out->id, sizeof(out->id), "%s", emu_db_text(st, 0));
-		snprintf(out->name, sizeof(out->name), "%s", emu_db_text(st, 1));
+		snprintf(out->id, sizeof(out->id), "%s", base_db_text(st, 0));
+		snprintf(out->name, sizeof(out->name), "%s", base_db_text(st, 1));
 		snprintf(out->consumer_key, sizeof(out->consumer_key), "%s",
-			 emu_db_text(st, 2));
+			 base_db_text(st, 2));
 		snprintf(out->consumer_secret, sizeof(out->consumer_secret),
-			 "%s", emu_db_text(st, 3));
-		out->flows = json_loads(emu_db_text(st, 4), 0, NULL);
+			 "%s", base_db_text(st, 3));
+		out->flows = json_loads(base_db_text(st, 4), 0, NULL);
 		snprintf(out->run_as_user_id, sizeof(out->run_as_user_id), "%s",
-			 emu_db_text(st, 5));
-		if (*emu_db_text(st, 6))
-			out->certificate = strdup(emu_db_text(st, 6));
-		out->pre_profiles = json_loads(emu_db_text(st, 7), 0, NULL);
-		out->pre_permsets = json_loads(emu_db_text(st, 8), 0, NULL);
+			 base_db_text(st, 5));
+		if (*base_db_text(st, 6))
+			out->certificate = strdup(base_db_text(st, 6));
+		out->pre_profiles = json_loads(base_db_text(st, 7), 0, NULL);
+		out->pre_permsets = json_loads(base_db_text(st, 8), 0, NULL);
 		rc = 0;
 	}
 	sqlite3_finalize(st);
@@ -675,7 +675,7 @@ int emu_org_session_new(struct emu_org *org, const char *user_id,
 	if (new_token(org, "AQ", token, n, err))
 		return BASE_ERR;
 	emu_sha256_hex(token, strlen(token), hash);
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "INSERT INTO session(token_hash, user_id, app_id, kind,"
 			  " password_expired, created_ms, last_used_ms)"
 			  " VALUES(?, ?, ?, ?, ?, ?, ?)",
@@ -694,7 +694,7 @@ int emu_org_session_get(struct emu_org *org, const char *token,
 	int rc = BASE_ENOTFOUND;
 
 	emu_sha256_hex(token, strlen(token), hash);
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT user_id, app_id, kind, password_expired,"
 			   " created_ms, last_used_ms FROM session WHERE"
 			   " token_hash = ? AND revoked = 0",
@@ -704,10 +704,10 @@ int emu_org_session_get(struct emu_org *org, const char *token,
 	    now - sqlite3_column_int64(st, 5) <= valid * 1000) {
 		memset(out, 0, sizeof(*out));
 		snprintf(out->user_id, sizeof(out->user_id), "%s",
-			 emu_db_text(st, 0));
+			 base_db_text(st, 0));
 		snprintf(out->app_id, sizeof(out->app_id), "%s",
-			 emu_db_text(st, 1));
-		snprintf(out->kind, sizeof(out->kind), "%s", emu_db_text(st, 2));
+			 base_db_text(st, 1));
+		snprintf(out->kind, sizeof(out->kind), "%s", base_db_text(st, 2));
 		out->password_expired = sqlite3_column_int(st, 3);
 		out->created_ms = sqlite3_column_int64(st, 4);
 		rc = 0;
@@ -716,7 +716,7 @@ int emu_org_session_get(struct emu_org *org, const char *token,
 	if (rc)
 		return base_err_set(err, rc, "session expired or invalid");
 	/* Each call resets the inactivity timer, as on Salesforce. */
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "UPDATE session SET last_used_ms = ? WHERE token_hash = ?",
 			  "is", (long long)now, hash);
 }
@@ -727,7 +727,7 @@ int emu_org_session_revoke(struct emu_org *org, const char *token,
 	char hash[65];
 
 	emu_sha256_hex(token, strlen(token), hash);
-	if (emu_db_run(org->db, err,
+	if (base_db_run(org->db, err,
 		       "UPDATE session SET revoked = 1 WHERE token_hash = ?"
 		       " AND revoked = 0",
 		       "s", hash))
@@ -740,14 +740,14 @@ int emu_org_session_revoke(struct emu_org *org, const char *token,
 int emu_org_sessions_revoke_user(struct emu_org *org, const char *user_id,
 				 struct base_err *err)
 {
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "UPDATE session SET revoked = 1 WHERE user_id = ?", "s",
 			  user_id);
 }
 
 int emu_org_sessions_expire_all(struct emu_org *org, struct base_err *err)
 {
-	return emu_db_exec(org->db, "UPDATE session SET revoked = 1", err);
+	return base_db_exec(org->db, "UPDATE session SET revoked = 1", err);
 }
 
 int emu_org_refresh_new(struct emu_org *org, const char *user_id,
@@ -761,7 +761,7 @@ int emu_org_refresh_new(struct emu_org *org, const char *user_id,
 	/* Refresh tokens don't carry the org id prefix on Salesforce. */
 	memmove(token, token + 16, strlen(token + 16) + 1);
 	emu_sha256_hex(token, strlen(token), hash);
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "INSERT INTO refresh_token(token_hash, user_id, app_id,"
 			  " created_ms) VALUES(?, ?, ?, ?)",
 			  "sssi", hash, user_id, app_id,
@@ -777,13 +777,13 @@ int emu_org_refresh_get(struct emu_org *org, const char *token,
 	int rc = BASE_ENOTFOUND;
 
 	emu_sha256_hex(token, strlen(token), hash);
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT user_id FROM refresh_token WHERE token_hash = ?"
 			   " AND app_id = ? AND revoked = 0",
 			   "ss", hash, app_id))
 		return BASE_ERR;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(user_id_out, EMU_SFID_LEN + 1, "%s", emu_db_text(st, 0));
+		snprintf(user_id_out, EMU_SFID_LEN + 1, "%s", base_db_text(st, 0));
 		rc = 0;
 	}
 	sqlite3_finalize(st);
@@ -798,7 +798,7 @@ int emu_org_refresh_revoke(struct emu_org *org, const char *token,
 	char hash[65];
 
 	emu_sha256_hex(token, strlen(token), hash);
-	if (emu_db_run(org->db, err,
+	if (base_db_run(org->db, err,
 		       "UPDATE refresh_token SET revoked = 1 WHERE token_hash = ?"
 		       " AND revoked = 0",
 		       "s", hash))
@@ -817,7 +817,7 @@ int emu_org_log_login(struct emu_org *org, const struct emu_login_event *ev,
 
 	if (emu_org_new_id(org, "0Ya", id, err))
 		return BASE_ERR;
-	return emu_db_run(org->db, err,
+	return base_db_run(org->db, err,
 			  "INSERT INTO login_history(id, user_id, username,"
 			  " login_time_ms, source_ip, login_type, status, api_type,"
 			  " api_version, application, login_url)"
@@ -834,7 +834,7 @@ long long emu_org_count_login(struct emu_org *org, const char *user_id)
 
 	/* One hour-long window per user, opened by the first login in it: O(1)
 	 * per login, where counting LoginHistory rows grew with the history. */
-	if (emu_db_run(org->db, NULL,
+	if (base_db_run(org->db, NULL,
 		       "UPDATE emu_user SET rate_count = CASE WHEN ? - rate_window_ms"
 		       " >= 3600000 THEN 1 ELSE rate_count + 1 END,"
 		       " rate_window_ms = CASE WHEN ? - rate_window_ms >= 3600000"
@@ -842,7 +842,7 @@ long long emu_org_count_login(struct emu_org *org, const char *user_id)
 		       "iiis", (long long)now, (long long)now, (long long)now,
 		       user_id))
 		return 0;
-	return emu_db_int(org->db, 0, "SELECT rate_count FROM emu_user WHERE id = ?",
+	return base_db_int(org->db, 0, "SELECT rate_count FROM emu_user WHERE id = ?",
 			  "s", user_id);
 }
 
@@ -875,7 +875,7 @@ int emu_org_send_email(struct emu_org *org, const char *to,
 {
 	int64_t now = emu_org_now_ms(org);
 
-	if (emu_db_run(org->db, err,
+	if (base_db_run(org->db, err,
 		       "INSERT INTO outbox(to_addr, subject, body, sent_ms)"
 		       " VALUES(?, ?, ?, ?)",
 		       "sssi", to, subject, body, (long long)now))
@@ -933,14 +933,14 @@ static int seed_profiles(struct emu_org *org, json_t *def, struct base_err *err)
 			 emu_org_new_id(org, "0PS", ps, err);
 
 		if (!rc)
-			rc = emu_db_run(org->db, err,
+			rc = base_db_run(org->db, err,
 					"INSERT INTO emu_profile VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
 					"ssssssss", id,
 					json_string_value(json_object_get(p, "name")),
 					json_string_value(json_object_get(p, "userLicense")),
 					perms, h, ips, ps, fls);
 		if (!rc)
-			rc = emu_db_run(org->db, err,
+			rc = base_db_run(org->db, err,
 					"INSERT INTO permission_set VALUES(?, ?, ?, ?, ?)",
 					"sssss", ps, id, "", perms, id);
 		free(perms);
@@ -956,7 +956,7 @@ static int seed_profiles(struct emu_org *org, json_t *def, struct base_err *err)
 		int rc = emu_org_new_id(org, "0PS", id, err);
 
 		if (!rc)
-			rc = emu_db_run(org->db, err,
+			rc = base_db_run(org->db, err,
 					"INSERT INTO permission_set VALUES(?, ?, ?, ?, ?)",
 					"sssss", id,
 					json_string_value(json_object_get(p, "name")),
@@ -978,11 +978,11 @@ static long long id_by_name(struct emu_org *org, const char *table,
 
 	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE name = ?", table);
 	out[0] = '\0';
-	if (emu_db_prepare(org->db, &st, NULL, sql, "s", name))
+	if (base_db_prepare(org->db, &st, NULL, sql, "s", name))
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		snprintf(out, EMU_SFID_LEN + 1, "%s", emu_db_text(st, 0));
+		snprintf(out, EMU_SFID_LEN + 1, "%s", base_db_text(st, 0));
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -1001,7 +1001,7 @@ static int seed_user(struct emu_org *org, json_t *u, struct base_err *err)
 		return BASE_ERR;
 	id_by_name(org, "emu_profile", json_string_value(json_object_get(u, "profile")),
 		   prof);
-	if (emu_db_run(org->db, err,
+	if (base_db_run(org->db, err,
 		       "INSERT INTO emu_user(id, username, email, first_name,"
 		       " last_name, profile_id, time_zone, user_type, is_active,"
 		       " is_frozen, is_locked, locked_at_ms, failed_attempts,"
@@ -1028,7 +1028,7 @@ static int seed_user(struct emu_org *org, json_t *u, struct base_err *err)
 				 err))
 		return BASE_ERR;
 	/* set_password clears the flag; the file's value wins at seed time. */
-	if (emu_db_run(org->db, err,
+	if (base_db_run(org->db, err,
 		       "UPDATE emu_user SET password_expired = ? WHERE id = ?", "bs",
 		       json_is_true(json_object_get(u, "passwordExpired")), id))
 		return BASE_ERR;
@@ -1037,7 +1037,7 @@ static int seed_user(struct emu_org *org, json_t *u, struct base_err *err)
 
 		id_by_name(org, "permission_set", json_string_value(ps), psid);
 		if (emu_org_new_id(org, "0Pa", aid, err) ||
-		    emu_db_run(org->db, err,
+		    base_db_run(org->db, err,
 			       "INSERT INTO permission_set_assignment VALUES(?, ?, ?)",
 			       "sss", aid, id, psid))
 			return BASE_ERR;
@@ -1082,7 +1082,7 @@ static int seed_app(struct emu_org *org, json_t *a, struct base_err *err)
 	pps_s = dump(pps);
 	rc = emu_org_new_id(org, "0H4", id, err);
 	if (!rc)
-		rc = emu_db_run(org->db, err,
+		rc = base_db_run(org->db, err,
 				"INSERT INTO app VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				"sssssssss", id,
 				json_string_value(json_object_get(a, "name")),
@@ -1107,7 +1107,7 @@ static int seed(struct emu_org *org, json_t *def, struct base_err *err)
 	json_t *v;
 	char ver[16];
 
-	if (emu_db_exec(org->db, "BEGIN", err) || seed_profiles(org, def, err))
+	if (base_db_exec(org->db, "BEGIN", err) || seed_profiles(org, def, err))
 		goto fail;
 	json_array_foreach(json_object_get(def, "users"), i, v) {
 		if (seed_user(org, v, err)) {
@@ -1142,11 +1142,11 @@ static int seed(struct emu_org *org, json_t *def, struct base_err *err)
 	snprintf(ver, sizeof(ver), "%d", SCHEMA_VERSION);
 	if (emu_org_save_conf(org, err) || meta_set(org, "org_id", org->id, err) ||
 	    meta_set(org, "schema_version", ver, err) ||
-	    emu_db_exec(org->db, "COMMIT", err))
+	    base_db_exec(org->db, "COMMIT", err))
 		goto fail;
 	return 0;
 fail:
-	emu_db_exec(org->db, "ROLLBACK", NULL);
+	base_db_exec(org->db, "ROLLBACK", NULL);
 	return BASE_ERR;
 }
 
@@ -1220,13 +1220,13 @@ int emu_org_open(json_t *def, const char *data_dir, struct emu_org **out,
 		goto fail;
 	}
 	sqlite3_busy_timeout(org->db, 5000);
-	if (emu_db_exec(org->db,
+	if (base_db_exec(org->db,
 			"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			"PRAGMA foreign_keys=ON;",
 			err) ||
-	    emu_db_exec(org->db, schema, err))
+	    base_db_exec(org->db, schema, err))
 		goto fail;
-	fresh = emu_db_int(org->db, 0,
+	fresh = base_db_int(org->db, 0,
 			   "SELECT count(*) FROM meta WHERE key = 'org'", NULL) == 0;
 	if (!fresh && load_existing(org, err))
 		goto fail;
@@ -1257,7 +1257,7 @@ void emu_org_free(struct emu_org *org)
 		return;
 	for (int i = 0; i < EMU_ORG_MAX_CURSORS; i++)
 		emu_query_cursor_free(org->cursors[i]);
-	emu_stmt_cache_clear(&org->stmts);
+	base_stmt_cache_clear(&org->stmts);
 	sqlite3_close(org->db);
 	emu_schema_free(org->schema);
 	json_decref(org->conf);
@@ -1276,13 +1276,13 @@ int emu_org_find_app_by_name(struct emu_org *org, const char *name,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT consumer_key FROM app WHERE name = ?", "s",
 			   name))
 		return BASE_ERR;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		snprintf(key, sizeof(key), "%s", emu_db_text(st, 0));
+		snprintf(key, sizeof(key), "%s", base_db_text(st, 0));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return base_err_set(err, BASE_ENOTFOUND,
@@ -1301,7 +1301,7 @@ int emu_org_user_permset_names(struct emu_org *org, const char *user_id,
 	if (!names)
 		return base_err_set(err, BASE_ENOMEM, "permission set names");
 	/* Profile-owned sets are the profile, not an assignment: leave them out. */
-	if (emu_db_prepare(org->db, &st, err,
+	if (base_db_prepare(org->db, &st, err,
 			   "SELECT ps.name FROM permission_set_assignment a JOIN"
 			   " permission_set ps ON ps.id = a.permission_set_id"
 			   " WHERE a.user_id = ? AND ps.profile_id IS NULL"
@@ -1311,7 +1311,7 @@ int emu_org_user_permset_names(struct emu_org *org, const char *user_id,
 		return BASE_ERR;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(names, json_string(emu_db_text(st, 0)));
+		json_array_append_new(names, json_string(base_db_text(st, 0)));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(names);
@@ -1331,7 +1331,7 @@ int emu_org_change_password(struct emu_org *org, const struct emu_user *u,
 	    emu_org_sessions_revoke_user(org, u->id, err))
 		return base_err_wrap(err, "change password of '%s'", u->username);
 	if (expired &&
-	    emu_db_run(org->db, err,
+	    base_db_run(org->db, err,
 		       "UPDATE emu_user SET password_expired = 1 WHERE id = ?", "s",
 		       u->id))
 		return base_err_wrap(err, "change password of '%s'", u->username);
@@ -1361,7 +1361,7 @@ long long emu_org_api_max(const struct emu_org *org)
 long long emu_org_api_used(struct emu_org *org)
 {
 	long long hour = emu_org_now_ms(org) / 3600000;
-	sqlite3_stmt *st = emu_db_cached(org->db, &org->stmts, NULL,
+	sqlite3_stmt *st = base_db_cached(org->db, &org->stmts, NULL,
 					 "SELECT coalesce(sum(count), 0) FROM"
 					 " api_usage WHERE hour > ?",
 					 "i", hour - 24);
@@ -1378,7 +1378,7 @@ int emu_org_api_count(struct emu_org *org, const char *user_id,
 		      const char *resource, struct base_err *err)
 {
 	long long hour = emu_org_now_ms(org) / 3600000;
-	sqlite3_stmt *st = emu_db_cached(org->db, &org->stmts, err,
+	sqlite3_stmt *st = base_db_cached(org->db, &org->stmts, err,
 					 "INSERT INTO api_usage VALUES(?, ?, ?, 1)"
 					 " ON CONFLICT DO UPDATE SET count ="
 					 " count + 1",
@@ -1398,10 +1398,10 @@ int emu_org_api_set_used(struct emu_org *org, long long used,
 	long long hour = emu_org_now_ms(org) / 3600000;
 
 	/* Stands in for calls made earlier today by someone else. */
-	if (emu_db_exec(org->db, "DELETE FROM api_usage", err))
+	if (base_db_exec(org->db, "DELETE FROM api_usage", err))
 		return BASE_ERR;
 	if (used <= 0)
 		return 0;
-	return emu_db_run(org->db, err, "INSERT INTO api_usage VALUES(?, '', ?, ?)",
+	return base_db_run(org->db, err, "INSERT INTO api_usage VALUES(?, '', ?, ?)",
 			  "isi", hour, "(set by /_emu/org)", used);
 }

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "db.h"
+#include "base/db.h"
 #include "schema.h"
 #include "sfid.h"
 
@@ -52,7 +52,7 @@ struct emu_org {
 	int nid_blocks;
 	/* Open query cursors (query locators); guarded by lock. */
 	struct emu_query_cursor *cursors[EMU_ORG_MAX_CURSORS];
-	struct emu_stmt_cache stmts; /* guarded by lock */
+	struct base_stmt_cache stmts; /* guarded by lock */
 };
 
 struct emu_user {

@@ -13,7 +13,7 @@
 #include "base/datetime.h"
 #include "base/log.h"
 #include "base/utf8.h"
-#include "db.h"
+#include "base/db.h"
 #include "schema_std.h"
 #include "base/banned.h"
 
@@ -92,10 +92,10 @@ static bool column_exists(struct emu_org *org, const char *table,
 	bool found = false;
 
 	snprintf(sql, sizeof(sql), "PRAGMA table_xinfo(\"%s\")", table);
-	if (emu_db_prepare(org->db, &st, NULL, sql, NULL))
+	if (base_db_prepare(org->db, &st, NULL, sql, NULL))
 		return false;
 	while (!found && sqlite3_step(st) == SQLITE_ROW)
-		found = strcasecmp(emu_db_text(st, 1), col) == 0;
+		found = strcasecmp(base_db_text(st, 1), col) == 0;
 	sqlite3_finalize(st);
 	return found;
 }
@@ -147,7 +147,7 @@ static int create_table(struct emu_org *org, const struct emu_sobject *o,
 	}
 	base_buf_puts(&sql, ");");
 	rc = base_buf_err(&sql) ? BASE_ENOMEM
-				: emu_db_exec(org->db, base_buf_str(&sql), err);
+				: base_db_exec(org->db, base_buf_str(&sql), err);
 	/* Fields added to the org file since this data dir was made. */
 	for (int i = 0; rc == 0 && i < o->nfields; i++) {
 		if (column_exists(org, o->name, o->fields[i].name))
@@ -155,7 +155,7 @@ static int create_table(struct emu_org *org, const struct emu_sobject *o,
 		base_buf_reset(&sql);
 		base_buf_printf(&sql, "ALTER TABLE \"%s\" ADD COLUMN ", o->name);
 		column_def(&sql, o, &o->fields[i]);
-		rc = emu_db_exec(org->db, base_buf_str(&sql), err);
+		rc = base_db_exec(org->db, base_buf_str(&sql), err);
 	}
 	for (int i = 0; rc == 0 && i < o->nfields; i++) {
 		const struct emu_field *f = &o->fields[i];
@@ -185,7 +185,7 @@ static int create_table(struct emu_org *org, const struct emu_sobject *o,
 					o->name, f->name, o->name, f->name, f->name);
 		else
 			continue;
-		rc = emu_db_exec(org->db, base_buf_str(&sql), err);
+		rc = base_db_exec(org->db, base_buf_str(&sql), err);
 	}
 	base_buf_release(&sql);
 	return rc;
@@ -276,7 +276,7 @@ static int create_views(struct emu_org *org, struct base_err *err)
 		" NULL AS NamespacePrefix, NULL AS TrialExpirationDate,"
 		" " CONF("$.timeZone") " AS TimeZoneSidKey, " CONF("$.myDomain")
 		" AS MyDomain, " AUDIT(ORG_CREATED) ";");
-	rc = base_buf_err(&b) ? BASE_ENOMEM : emu_db_exec(org->db, base_buf_str(&b), err);
+	rc = base_buf_err(&b) ? BASE_ENOMEM : base_db_exec(org->db, base_buf_str(&b), err);
 	base_buf_release(&b);
 	return rc;
 }
@@ -522,7 +522,7 @@ static int check_value(struct emu_org *org, const struct emu_field *f,
 			emu_sferr_field(e, f->name);
 			return BASE_EINVAL;
 		}
-		if (emu_db_int(org->db, 0,
+		if (base_db_int(org->db, 0,
 			       to->setup ? "SELECT 1 FROM emu_user WHERE id = ?"
 					 : NULL,
 			       "s", id18) == 0 &&
@@ -541,7 +541,7 @@ static int check_value(struct emu_org *org, const struct emu_field *f,
 			snprintf(sql, sizeof(sql),
 				 "SELECT 1 + \"IsDeleted\" FROM \"%s\" WHERE \"Id\" = ?",
 				 to->name);
-			long long st = emu_db_int(org->db, 0, sql, "s", id18);
+			long long st = base_db_int(org->db, 0, sql, "s", id18);
 
 			if (st != 1) {
 				emu_sferr_set(e, 400,
@@ -841,7 +841,7 @@ static int run_change(struct emu_org *org, const struct emu_sobject *o,
 		      struct emu_sferr *e)
 {
 	struct base_err err = BASE_ERR_INIT;
-	sqlite3_stmt *st = emu_db_cached(org->db, &org->stmts, &err, sql, NULL);
+	sqlite3_stmt *st = base_db_cached(org->db, &org->stmts, &err, sql, NULL);
 	int rc, k = 1;
 
 	if (!st)
@@ -938,7 +938,7 @@ static int live(struct emu_org *org, const struct emu_sobject *o,
 				     "The requested resource does not exist");
 	snprintf(sql, sizeof(sql),
 		 "SELECT 1 + \"IsDeleted\" FROM \"%s\" WHERE \"Id\" = ?", o->name);
-	st = emu_db_int(org->db, 0, sql, "s", id18);
+	st = base_db_int(org->db, 0, sql, "s", id18);
 	if (st == 2)
 		return emu_sferr_set(e, 404, "ENTITY_IS_DELETED",
 				     "entity is deleted");
@@ -961,12 +961,12 @@ static int update_user_login(struct emu_org *org, const char *id,
 				     "Unable to create/update fields: "
 				     "IsPasswordLocked. Only false may be set, "
 				     "to unlock the user.");
-	if (emu_db_prepare(org->db, &st, NULL,
+	if (base_db_prepare(org->db, &st, NULL,
 			   "SELECT \"UserId\" FROM \"UserLogin\" WHERE \"Id\" = ?",
 			   "s", id))
 		return emu_sferr_set(e, 500, "UNKNOWN_EXCEPTION", "store");
 	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(uid, sizeof(uid), "%s", emu_db_text(st, 0));
+		snprintf(uid, sizeof(uid), "%s", base_db_text(st, 0));
 	sqlite3_finalize(st);
 	if (!uid[0])
 		return emu_sferr_set(e, 404, "NOT_FOUND",
@@ -1037,7 +1037,7 @@ int emu_record_delete(struct emu_org *org, const struct emu_sobject *o,
 			" \"LastModifiedById\" = ?, \"SystemModstamp\" = ? WHERE"
 			" \"Id\" = ?",
 			o->name);
-	rc = emu_db_run(org->db, NULL, base_buf_str(&sql), "ssss", now, user_id,
+	rc = base_db_run(org->db, NULL, base_buf_str(&sql), "ssss", now, user_id,
 			now, id18)
 		     ? emu_sferr_set(e, 500, "UNKNOWN_EXCEPTION", "store")
 		     : 0;
@@ -1124,7 +1124,7 @@ int emu_record_get(struct emu_org *org, const struct emu_sobject *o,
 	for (int i = 0; i < n; i++)
 		base_buf_printf(&sql, "%s\"%s\"", i ? ", " : "", sel[i]->name);
 	base_buf_printf(&sql, " FROM \"%s\" WHERE \"Id\" = ?", o->name);
-	st = emu_db_cached(org->db, &org->stmts, NULL, base_buf_str(&sql), "s",
+	st = base_db_cached(org->db, &org->stmts, NULL, base_buf_str(&sql), "s",
 			   id18);
 	base_buf_release(&sql);
 	if (!st)
@@ -1161,13 +1161,13 @@ int emu_record_find(struct emu_org *org, const struct emu_sobject *o,
 				? " COLLATE NOCASE"
 				: "",
 			max);
-	st = emu_db_cached(org->db, &org->stmts, NULL, base_buf_str(&sql), "s",
+	st = base_db_cached(org->db, &org->stmts, NULL, base_buf_str(&sql), "s",
 			   value);
 	base_buf_release(&sql);
 	if (!st)
 		return emu_sferr_set(e, 500, "UNKNOWN_EXCEPTION", "store");
 	while (*n < max && sqlite3_step(st) == SQLITE_ROW)
-		snprintf(ids[(*n)++], EMU_SFID_LEN + 1, "%s", emu_db_text(st, 0));
+		snprintf(ids[(*n)++], EMU_SFID_LEN + 1, "%s", base_db_text(st, 0));
 	sqlite3_reset(st);
 	return 0;
 }

@@ -8,7 +8,7 @@
 
 #include "base/buf.h"
 #include "base/form.h"
-#include "db.h"
+#include "base/db.h"
 #include "base/banned.h"
 
 /*
@@ -104,7 +104,7 @@ static json_t *row_err(const struct emu_sferr *e)
 /* The whole request runs in one more, so allOrNone can undo every row. */
 static void all_begin(struct emu_rest *r)
 {
-	emu_db_exec(r->org->db, "SAVEPOINT coll", NULL);
+	base_db_exec(r->org->db, "SAVEPOINT coll", NULL);
 }
 
 /*
@@ -124,10 +124,10 @@ static void all_end(struct emu_rest *r, json_t *rows, bool all_or_none)
 			failed = true;
 	}
 	if (!all_or_none || !failed) {
-		emu_db_exec(r->org->db, "RELEASE coll", NULL);
+		base_db_exec(r->org->db, "RELEASE coll", NULL);
 		return;
 	}
-	emu_db_exec(r->org->db, "ROLLBACK TO coll; RELEASE coll", NULL);
+	base_db_exec(r->org->db, "ROLLBACK TO coll; RELEASE coll", NULL);
 	emu_sferr_set(&e, 400, "ALL_OR_NONE_OPERATION_ROLLED_BACK", "%s",
 		      rolled_back_msg);
 	json_array_foreach(rows, i, row) {
@@ -1112,7 +1112,7 @@ static void composite(struct emu_rest *r)
 		goto out;
 	/* collateSubrequests only lets Salesforce reorder independent
 	 * subrequests; running them in order is always a valid schedule. */
-	emu_db_exec(r->org->db, "SAVEPOINT comp", NULL);
+	base_db_exec(r->org->db, "SAVEPOINT comp", NULL);
 	json_array_foreach(subs, i, sub) {
 		const char *ref =
 			json_string_value(json_object_get(sub, "referenceId"));
@@ -1152,7 +1152,7 @@ static void composite(struct emu_rest *r)
 		}
 	}
 	if (failed && all_or_none) {
-		emu_db_exec(r->org->db, "ROLLBACK TO comp; RELEASE comp", NULL);
+		base_db_exec(r->org->db, "ROLLBACK TO comp; RELEASE comp", NULL);
 		json_array_foreach(results, i, v) {
 			if ((long)i == failed_at)
 				continue;
@@ -1162,7 +1162,7 @@ static void composite(struct emu_rest *r)
 					    json_integer(400));
 		}
 	} else {
-		emu_db_exec(r->org->db, "RELEASE comp", NULL);
+		base_db_exec(r->org->db, "RELEASE comp", NULL);
 	}
 reply:
 	v = json_pack("{s:O}", "compositeResponse", results);

@@ -10,7 +10,7 @@
 
 #include "base/log.h"
 #include "crypto.h"
-#include "db.h"
+#include "base/db.h"
 #include "soql.h"
 #include "base/banned.h"
 

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "base/datetime.h"
-#include "db.h"
+#include "base/db.h"
 #include "base/banned.h"
 
 static bool is_get(const struct emu_rest *r)
@@ -429,7 +429,7 @@ static void replication(struct emu_rest *r, const struct emu_sobject *o,
 			" \"IsDeleted\" = %d AND \"SystemModstamp\" >= ? AND"
 			" \"SystemModstamp\" < ? ORDER BY \"SystemModstamp\"",
 			o->name, deleted ? 1 : 0);
-	if (emu_db_prepare(r->org->db, &st, NULL, base_buf_str(&sql), "ss",
+	if (base_db_prepare(r->org->db, &st, NULL, base_buf_str(&sql), "ss",
 			   s_text, e_text))
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -444,10 +444,10 @@ static void replication(struct emu_rest *r, const struct emu_sobject *o,
 		if (deleted)
 			json_array_append_new(
 				list, json_pack("{s:s, s:s}", "id",
-						emu_db_text(st, 0), "deletedDate",
-						emu_db_text(st, 1)));
+						base_db_text(st, 0), "deletedDate",
+						base_db_text(st, 1)));
 		else
-			json_array_append_new(list, json_string(emu_db_text(st, 0)));
+			json_array_append_new(list, json_string(base_db_text(st, 0)));
 	}
 	if (deleted) {
 		base_time_format_sf(emu_org_now_ms(r->org) - 15LL * 86400000,

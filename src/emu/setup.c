@@ -7,7 +7,7 @@
 
 #include "base/form.h"
 #include "crypto.h"
-#include "db.h"
+#include "base/db.h"
 #include "orgfile.h"
 #include "path.h"
 #include "base/banned.h"
@@ -322,7 +322,7 @@ static void profiles_page(struct emu_org *org, struct emu_resp *resp)
 	const struct crumb c[] = {{"Setup", "/setup"},
 				  {"Users", "/setup/users"},
 				  {"Profiles", NULL}};
-	json_t *ids = emu_db_column_list(
+	json_t *ids = base_db_column_list(
 		org->db, "SELECT id FROM emu_profile ORDER BY name", NULL);
 	size_t i;
 	json_t *id;
@@ -758,8 +758,8 @@ static void profile_post(struct emu_org *org, struct emu_req *req,
 	rc = ranges ? ranges_from_form(p, &f, &err)
 		    : profile_from_form(p, &f, &err);
 	if (rc == 0)
-		rc = emu_db_end(org->db,
-				emu_db_begin(org->db, &err) ||
+		rc = base_db_end(org->db,
+				base_db_begin(org->db, &err) ||
 					emu_org_profile_save(org, p, &err),
 				&err);
 	if (rc) {
@@ -786,7 +786,7 @@ static void users_page(struct emu_org *org, struct emu_resp *resp)
 	struct base_buf b = BASE_BUF_INIT(PAGE_MAX);
 	const struct crumb c[] = {{"Setup", "/setup"}, {"Users", NULL}};
 	json_t *names =
-		emu_db_column_list(org->db,
+		base_db_column_list(org->db,
 				   "SELECT username FROM emu_user ORDER BY"
 				   " username COLLATE NOCASE",
 				   NULL);
@@ -993,7 +993,7 @@ static int user_action(struct emu_org *org, const struct emu_user *u,
 	if (strcmp(action, "freeze") == 0 || strcmp(action, "unfreeze") == 0) {
 		bool freeze = strcmp(action, "freeze") == 0;
 
-		if (emu_db_run(org->db, err,
+		if (base_db_run(org->db, err,
 			       "UPDATE emu_user SET is_frozen = ? WHERE id = ?",
 			       "bs", freeze, u->id))
 			return BASE_ERR;
@@ -1021,8 +1021,8 @@ static void user_post(struct emu_org *org, struct emu_req *req,
 			    "There is no user with that username.");
 		goto out;
 	}
-	if (!action || emu_db_end(org->db,
-				  emu_db_begin(org->db, &err) ||
+	if (!action || base_db_end(org->db,
+				  base_db_begin(org->db, &err) ||
 					  user_action(org, &u, action, &err),
 				  &err)) {
 		simple_page(resp,
@@ -1097,9 +1097,9 @@ static void reset_token_post(struct emu_org *org, struct emu_req *req,
 				 "There is no user with that username.");
 		goto out;
 	}
-	if (emu_db_end(
+	if (base_db_end(
 		    org->db,
-		    emu_db_begin(org->db, &err) ||
+		    base_db_begin(org->db, &err) ||
 			    emu_org_reset_token(org, &u,
 						"As requested, your security "
 						"token has been reset.",

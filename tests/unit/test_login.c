@@ -15,7 +15,7 @@
 #include "base/datetime.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "emu/db.h"
+#include "base/db.h"
 #include "emu/login.h"
 #include "emu/org.h"
 #include "emu/orgfile.h"
@@ -735,7 +735,7 @@ static void test_login__attempts_are_written_to_login_history(void **state)
 	login_on(org, EMU_LOGIN_OAUTH_PASSWORD, TRUSTED_IP,
 		 "nobody@example.com", PW, &res);
 	assert_int_equal(
-		emu_db_prepare(org->db, &st, NULL,
+		base_db_prepare(org->db, &st, NULL,
 			       "SELECT username, user_id IS NULL, source_ip,"
 			       " login_type, status, api_type, api_version,"
 			       " application, login_url FROM login_history"
@@ -743,20 +743,20 @@ static void test_login__attempts_are_written_to_login_history(void **state)
 			       NULL),
 		0);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal(emu_db_text(st, 0), "admin@example.com");
+	assert_string_equal(base_db_text(st, 0), "admin@example.com");
 	assert_int_equal(sqlite3_column_int(st, 1), 0);
-	assert_string_equal(emu_db_text(st, 2), UNTRUSTED_IP);
-	assert_string_equal(emu_db_text(st, 3), "Other Apex API");
-	assert_string_equal(emu_db_text(st, 4), "Invalid Password");
-	assert_string_equal(emu_db_text(st, 5), "SOAP Partner");
-	assert_string_equal(emu_db_text(st, 6), "60.0");
-	assert_string_equal(emu_db_text(st, 7), "N/A");
-	assert_string_equal(emu_db_text(st, 8), "localhost");
+	assert_string_equal(base_db_text(st, 2), UNTRUSTED_IP);
+	assert_string_equal(base_db_text(st, 3), "Other Apex API");
+	assert_string_equal(base_db_text(st, 4), "Invalid Password");
+	assert_string_equal(base_db_text(st, 5), "SOAP Partner");
+	assert_string_equal(base_db_text(st, 6), "60.0");
+	assert_string_equal(base_db_text(st, 7), "N/A");
+	assert_string_equal(base_db_text(st, 8), "localhost");
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal(emu_db_text(st, 0), "nobody@example.com");
+	assert_string_equal(base_db_text(st, 0), "nobody@example.com");
 	assert_int_equal(sqlite3_column_int(st, 1), 1); /* no such user */
-	assert_string_equal(emu_db_text(st, 3), "Remote Access 2.0");
-	assert_string_equal(emu_db_text(st, 4), "Invalid login");
+	assert_string_equal(base_db_text(st, 3), "Remote Access 2.0");
+	assert_string_equal(base_db_text(st, 4), "Invalid login");
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 }
@@ -834,15 +834,15 @@ static void test_org__user_without_token_is_emailed_one(void **state)
 	sqlite3_stmt *st;
 
 	assert_int_equal(
-		emu_db_prepare(org->db, &st, NULL,
+		base_db_prepare(org->db, &st, NULL,
 			       "SELECT to_addr, subject, body FROM outbox",
 			       NULL),
 		0);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal(emu_db_text(st, 0), "notoken@example.com");
-	assert_string_equal(emu_db_text(st, 1),
+	assert_string_equal(base_db_text(st, 0), "notoken@example.com");
+	assert_string_equal(base_db_text(st, 1),
 			    "Your new Salesforce security token");
-	assert_non_null(strstr(emu_db_text(st, 2), "Hello Nora,"));
+	assert_non_null(strstr(base_db_text(st, 2), "Hello Nora,"));
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 	assert_int_equal(emu_org_token_len(

@@ -15,6 +15,7 @@
 #include "bridge/store/store.h"
 #include "sf/client.h"
 #include "sf/error.h"
+#include "base/db.h"
 #include "base/banned.h"
 
 /*
@@ -127,22 +128,6 @@ static int db_fail(struct sfb_creds *c, struct base_err *err, const char *what)
 			    sqlite3_errmsg(c->db));
 }
 
-static int prepare(struct sfb_creds *c, const char *sql, sqlite3_stmt **st,
-		   struct base_err *err)
-{
-	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_fail(c, err, "prepare");
-	return 0;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s && *s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 static void col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
@@ -158,16 +143,6 @@ static char *col_dup(sqlite3_stmt *st, int i)
 }
 
 /* Runs a statement that returns no rows; finalizes it. */
-static int run(struct sfb_creds *c, sqlite3_stmt *st, struct base_err *err)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(c, err, "write");
-	return 0;
-}
-
 #define ROW_COLS                                                            \
 	"id, status, method, login, username, consumer_key, password_sealed, " \
 	"token_sealed, consumer_secret_sealed, private_key_sealed, org_id, "   \
@@ -203,12 +178,12 @@ static int load_active(struct sfb_creds *c, struct row *r, struct base_err *err)
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (prepare(c,
-		    "SELECT " ROW_COLS " FROM credentials WHERE workspace_id = ? "
-		    "AND status = 'active'",
-		    &st, err))
+	if (base_db_prepare(c->db, &st, err,
+			    "SELECT " ROW_COLS " FROM credentials WHERE "
+			    "workspace_id = ? AND status = 'active'",
+			    NULL))
 		return BASE_ERR;
-	bind_text(st, 1, c->ws);
+	base_db_bind_text(st, 1, c->ws);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_row(st, r);
@@ -223,17 +198,16 @@ static int add_event(struct sfb_creds *c, const char *level, const char *kind,
 {
 	sqlite3_stmt *st = NULL;
 
-	if (prepare(c,
-		    "INSERT INTO events (workspace_id, at_ms, level, kind, "
-		    "message) VALUES (?, ?, ?, ?, ?)",
-		    &st, err))
+	if (base_db_prepare(c->db, &st, err,
+			    "INSERT INTO events (workspace_id, at_ms, level, kind, "
+		    "message) VALUES (?, ?, ?, ?, ?)", NULL))
 		return BASE_ERR;
-	bind_text(st, 1, c->ws);
+	base_db_bind_text(st, 1, c->ws);
 	sqlite3_bind_int64(st, 2, base_time_now_ms());
-	bind_text(st, 3, level);
-	bind_text(st, 4, kind);
-	bind_text(st, 5, message);
-	return run(c, st, err);
+	base_db_bind_text(st, 3, level);
+	base_db_bind_text(st, 4, kind);
+	base_db_bind_text(st, 5, message);
+	return base_db_finish(c->db, st, err);
 }
 
 /* "valid: ...", "refused: CODE", "unavailable: CODE", "blocked: CODE". */
@@ -270,14 +244,13 @@ static int add_validation(struct sfb_creds *c, long long cred_id,
 	if (!text)
 		return base_err_set(err, BASE_ENOMEM, "validation: out of memory");
 	summary_of(r, summary, sizeof(summary));
-	rc = prepare(c,
-		     "INSERT INTO validations (workspace_id, credentials_id, "
+	rc = base_db_prepare(c->db, &st, err,
+			    "INSERT INTO validations (workspace_id, credentials_id, "
 		     "started_ms, finished_ms, valid, login_attempts, "
 		     "api_calls, diagnoses, summary) VALUES (?, ?, ?, ?, ?, "
-		     "?, ?, ?, ?)",
-		     &st, err);
+		     "?, ?, ?, ?)", NULL);
 	if (rc == 0) {
-		bind_text(st, 1, c->ws);
+		base_db_bind_text(st, 1, c->ws);
 		if (cred_id > 0)
 			sqlite3_bind_int64(st, 2, cred_id);
 		else
@@ -287,9 +260,9 @@ static int add_validation(struct sfb_creds *c, long long cred_id,
 		sqlite3_bind_int(st, 5, r->valid ? 1 : 0);
 		sqlite3_bind_int64(st, 6, r->login_attempts);
 		sqlite3_bind_int64(st, 7, r->api_requests);
-		bind_text(st, 8, text);
-		bind_text(st, 9, summary);
-		rc = run(c, st, err);
+		base_db_bind_text(st, 8, text);
+		base_db_bind_text(st, 9, summary);
+		rc = base_db_finish(c->db, st, err);
 	}
 	free(text);
 	return rc;
@@ -309,18 +282,17 @@ static int count_failures(struct sfb_creds *c, const char *username,
 	*out = 0;
 	if (!username || !*username)
 		return 0;
-	if (prepare(c,
-		    "SELECT count(*) FROM validations v JOIN credentials k ON "
+	if (base_db_prepare(c->db, &st, err,
+			    "SELECT count(*) FROM validations v JOIN credentials k ON "
 		    "k.id = v.credentials_id WHERE v.workspace_id = ?1 AND "
 		    "k.workspace_id = ?1 AND lower(k.username) = lower(?2) AND "
 		    "v.login_attempts > 0 AND v.valid = 0 AND v.started_ms >= "
 		    "?3 AND EXISTS (SELECT 1 FROM json_each(v.diagnoses) d "
 		    "WHERE json_extract(d.value, '$.code') IN "
-		    "('invalid_login', 'security_token_required'))",
-		    &st, err))
+		    "('invalid_login', 'security_token_required'))", NULL))
 		return BASE_ERR;
-	bind_text(st, 1, c->ws);
-	bind_text(st, 2, username);
+	base_db_bind_text(st, 1, c->ws);
+	base_db_bind_text(st, 2, username);
 	sqlite3_bind_int64(st, 3, since);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -344,14 +316,13 @@ static int ever_worked(struct sfb_creds *c, const char *username, bool *out,
 	int rc;
 
 	*out = false;
-	if (prepare(c,
-		    "SELECT 1 FROM credentials WHERE workspace_id = ? AND "
+	if (base_db_prepare(c->db, &st, err,
+			    "SELECT 1 FROM credentials WHERE workspace_id = ? AND "
 		    "lower(username) = lower(?) AND validated_ms IS NOT NULL "
-		    "LIMIT 1",
-		    &st, err))
+		    "LIMIT 1", NULL))
 		return BASE_ERR;
-	bind_text(st, 1, c->ws);
-	bind_text(st, 2, username ? username : "");
+	base_db_bind_text(st, 1, c->ws);
+	base_db_bind_text(st, 2, username ? username : "");
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW;
 	sqlite3_finalize(st);
@@ -664,25 +635,24 @@ static int insert_candidate(struct sfb_creds *c,
 	for (int i = 0; i < 4 && rc == 0; i++)
 		rc = seal(c, plain[i], &sealed[i], err);
 	if (rc == 0)
-		rc = prepare(c,
-			     "INSERT INTO credentials (workspace_id, status, "
+		rc = base_db_prepare(c->db, &st, err,
+			    "INSERT INTO credentials (workspace_id, status, "
 			     "method, login, username, consumer_key, "
 			     "password_sealed, token_sealed, "
 			     "consumer_secret_sealed, private_key_sealed, "
 			     "created_ms, refused) VALUES (?, 'candidate', ?, "
-			     "?, ?, ?, ?, ?, ?, ?, ?, 0)",
-			     &st, err);
+			     "?, ?, ?, ?, ?, ?, ?, ?, 0)", NULL);
 	if (rc == 0) {
-		bind_text(st, 1, c->ws);
-		bind_text(st, 2, sfb_method_name(cand->method));
-		bind_text(st, 3, cand->login && *cand->login ? cand->login
+		base_db_bind_text(st, 1, c->ws);
+		base_db_bind_text(st, 2, sfb_method_name(cand->method));
+		base_db_bind_text(st, 3, cand->login && *cand->login ? cand->login
 							     : "production");
-		bind_text(st, 4, cand->username);
-		bind_text(st, 5, cand->consumer_key);
+		base_db_bind_text(st, 4, cand->username);
+		base_db_bind_text(st, 5, cand->consumer_key);
 		for (int i = 0; i < 4; i++)
-			bind_text(st, 6 + i, sealed[i]);
+			base_db_bind_text(st, 6 + i, sealed[i]);
 		sqlite3_bind_int64(st, 10, base_time_now_ms());
-		rc = run(c, st, err);
+		rc = base_db_finish(c->db, st, err);
 		*id = sqlite3_last_insert_rowid(c->db);
 	}
 	for (int i = 0; i < 4; i++)
@@ -698,19 +668,18 @@ static int drop_candidate(struct sfb_creds *c, long long id,
 	const struct sfb_diag *e = sfb_diags_first_error(&r->diags);
 	sqlite3_stmt *st = NULL;
 
-	if (prepare(c,
-		    "UPDATE credentials SET status = 'retired', "
+	if (base_db_prepare(c->db, &st, err,
+			    "UPDATE credentials SET status = 'retired', "
 		    "password_sealed = NULL, token_sealed = NULL, "
 		    "consumer_secret_sealed = NULL, private_key_sealed = NULL, "
 		    "refused = ?, refused_code = ? WHERE id = ? AND "
-		    "workspace_id = ?",
-		    &st, err))
+		    "workspace_id = ?", NULL))
 		return BASE_ERR;
 	sqlite3_bind_int(st, 1, refusal ? 1 : 0);
-	bind_text(st, 2, e ? sfb_diag_def(e->id)->code : NULL);
+	base_db_bind_text(st, 2, e ? sfb_diag_def(e->id)->code : NULL);
 	sqlite3_bind_int64(st, 3, id);
-	bind_text(st, 4, c->ws);
-	return run(c, st, err);
+	base_db_bind_text(st, 4, c->ws);
+	return base_db_finish(c->db, st, err);
 }
 
 static int store_facts(struct sfb_creds *c, long long id,
@@ -719,29 +688,28 @@ static int store_facts(struct sfb_creds *c, long long id,
 {
 	sqlite3_stmt *st = NULL;
 
-	if (prepare(c,
-		    "UPDATE credentials SET org_id = coalesce(?, org_id), "
+	if (base_db_prepare(c->db, &st, err,
+			    "UPDATE credentials SET org_id = coalesce(?, org_id), "
 		    "org_name = coalesce(?, org_name), edition = "
 		    "coalesce(?, edition), sandbox = ?, instance_url = "
 		    "coalesce(?, instance_url), user_id = coalesce(?, "
 		    "user_id), username = coalesce(username, ?), "
 		    "validated_ms = CASE WHEN ? THEN ? ELSE validated_ms END, "
 		    "refused = 0, refused_code = NULL WHERE id = ? AND "
-		    "workspace_id = ?",
-		    &st, err))
+		    "workspace_id = ?", NULL))
 		return BASE_ERR;
-	bind_text(st, 1, f->org_id);
-	bind_text(st, 2, f->org_name);
-	bind_text(st, 3, f->edition);
+	base_db_bind_text(st, 1, f->org_id);
+	base_db_bind_text(st, 2, f->org_name);
+	base_db_bind_text(st, 3, f->edition);
 	sqlite3_bind_int(st, 4, f->sandbox ? 1 : 0);
-	bind_text(st, 5, f->instance_url);
-	bind_text(st, 6, f->user_id);
-	bind_text(st, 7, f->username);
+	base_db_bind_text(st, 5, f->instance_url);
+	base_db_bind_text(st, 6, f->user_id);
+	base_db_bind_text(st, 7, f->username);
 	sqlite3_bind_int(st, 8, validated ? 1 : 0);
 	sqlite3_bind_int64(st, 9, base_time_now_ms());
 	sqlite3_bind_int64(st, 10, id);
-	bind_text(st, 11, c->ws);
-	return run(c, st, err);
+	base_db_bind_text(st, 11, c->ws);
+	return base_db_finish(c->db, st, err);
 }
 
 static int activate(struct sfb_creds *c, long long id,
@@ -751,23 +719,21 @@ static int activate(struct sfb_creds *c, long long id,
 	char msg[512];
 	int rc;
 
-	rc = prepare(c,
-		     "UPDATE credentials SET status = 'retired' WHERE "
-		     "workspace_id = ? AND status = 'active'",
-		     &st, err);
+	rc = base_db_prepare(c->db, &st, err,
+			    "UPDATE credentials SET status = 'retired' WHERE "
+		     "workspace_id = ? AND status = 'active'", NULL);
 	if (rc == 0) {
-		bind_text(st, 1, c->ws);
-		rc = run(c, st, err);
+		base_db_bind_text(st, 1, c->ws);
+		rc = base_db_finish(c->db, st, err);
 	}
 	if (rc == 0)
-		rc = prepare(c,
-			     "UPDATE credentials SET status = 'active' WHERE "
-			     "id = ? AND workspace_id = ?",
-			     &st, err);
+		rc = base_db_prepare(c->db, &st, err,
+			    "UPDATE credentials SET status = 'active' WHERE "
+			     "id = ? AND workspace_id = ?", NULL);
 	if (rc == 0) {
 		sqlite3_bind_int64(st, 1, id);
-		bind_text(st, 2, c->ws);
-		rc = run(c, st, err);
+		base_db_bind_text(st, 2, c->ws);
+		rc = base_db_finish(c->db, st, err);
 	}
 	if (rc == 0)
 		rc = store_facts(c, id, &r->facts, true, err);
@@ -970,14 +936,13 @@ static int last_judged(struct sfb_creds *c, long long cred_id,
 	int rc;
 
 	*valid = false;
-	if (prepare(c,
-		    "SELECT valid, diagnoses FROM validations WHERE "
+	if (base_db_prepare(c->db, &st, err,
+			    "SELECT valid, diagnoses FROM validations WHERE "
 		    "workspace_id = ? AND credentials_id = ? AND (summary IS "
 		    "NULL OR summary NOT LIKE 'unavailable:%') ORDER BY id "
-		    "DESC LIMIT 1",
-		    &st, err))
+		    "DESC LIMIT 1", NULL))
 		return BASE_ERR;
-	bind_text(st, 1, c->ws);
+	base_db_bind_text(st, 1, c->ws);
 	sqlite3_bind_int64(st, 2, cred_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -1058,16 +1023,15 @@ static int known_hours(struct sfb_creds *c, long long cred_id,
 			d = &l->v[i];
 	if (!d)
 		return 0;
-	if (prepare(c,
-		    "SELECT json_extract(d.value, '$.detail.loginHours'), "
+	if (base_db_prepare(c->db, &st, err,
+			    "SELECT json_extract(d.value, '$.detail.loginHours'), "
 		    "json_extract(d.value, '$.detail.timeZone') FROM "
 		    "validations v, json_each(v.diagnoses) d WHERE "
 		    "v.workspace_id = ? AND v.credentials_id = ? AND v.valid = 1 "
 		    "AND json_extract(d.value, '$.code') = 'login_hours_set' "
-		    "ORDER BY v.id DESC LIMIT 1",
-		    &st, err))
+		    "ORDER BY v.id DESC LIMIT 1", NULL))
 		return BASE_ERR;
-	bind_text(st, 1, c->ws);
+	base_db_bind_text(st, 1, c->ws);
 	sqlite3_bind_int64(st, 2, cred_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -1098,16 +1062,15 @@ static int mark_refused(struct sfb_creds *c, const struct row *a,
 	char msg[512];
 	int rc;
 
-	rc = prepare(c,
-		     "UPDATE credentials SET refused = 1, refused_code = ? "
-		     "WHERE id = ? AND workspace_id = ?",
-		     &st, err);
+	rc = base_db_prepare(c->db, &st, err,
+			    "UPDATE credentials SET refused = 1, refused_code = ? "
+		     "WHERE id = ? AND workspace_id = ?", NULL);
 	if (rc < 0)
 		return rc;
-	bind_text(st, 1, e ? sfb_diag_def(e->id)->code : NULL);
+	base_db_bind_text(st, 1, e ? sfb_diag_def(e->id)->code : NULL);
 	sqlite3_bind_int64(st, 2, a->id);
-	bind_text(st, 3, c->ws);
-	rc = run(c, st, err);
+	base_db_bind_text(st, 3, c->ws);
+	rc = base_db_finish(c->db, st, err);
 	if (rc < 0 || a->refused)
 		return rc;
 	/* The transition: it worked, now it is refused. An alert for the
@@ -1271,15 +1234,14 @@ int sfb_creds_clear(struct sfb_creds *c, struct sfb_creds_result *out,
 	rc = sfb_store_begin(c->store, err);
 	if (rc < 0)
 		return rc;
-	rc = prepare(c,
-		     "UPDATE credentials SET status = 'retired', "
+	rc = base_db_prepare(c->db, &st, err,
+			    "UPDATE credentials SET status = 'retired', "
 		     "password_sealed = NULL, token_sealed = NULL, "
 		     "consumer_secret_sealed = NULL, private_key_sealed = NULL "
-		     "WHERE workspace_id = ?",
-		     &st, err);
+		     "WHERE workspace_id = ?", NULL);
 	if (rc == 0) {
-		bind_text(st, 1, c->ws);
-		rc = run(c, st, err);
+		base_db_bind_text(st, 1, c->ws);
+		rc = base_db_finish(c->db, st, err);
 	}
 	if (rc == 0 && sqlite3_changes(c->db) >= 0)
 		rc = add_event(c, "info", "credentials.cleared",

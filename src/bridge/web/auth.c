@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/datetime.h"
+#include "base/db.h"
 #include "base/banned.h"
 
 #define RAW_LEN 32
@@ -19,35 +20,6 @@ int sfb_auth_init(struct base_err *err)
 {
 	if (sodium_init() < 0)
 		return base_err_set(err, BASE_ERR, "libsodium init failed");
-	return 0;
-}
-
-/* ---- small SQL helpers: every statement is prepared, bound, stepped once ---- */
-
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-		   struct base_err *err)
-{
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-		return base_err_set(err, BASE_ERR, "prepare: %s",
-				    sqlite3_errmsg(db));
-	return 0;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-}
-
-/* Steps a statement that returns no rows; finalizes it. */
-static int run(sqlite3 *db, sqlite3_stmt *st, struct base_err *err)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return base_err_set(err, rc == SQLITE_CONSTRAINT ? BASE_EINVAL
-								 : BASE_ERR,
-				    "%s", sqlite3_errmsg(db));
 	return 0;
 }
 
@@ -189,13 +161,12 @@ int sfb_auth_admin_find(struct sqlite3 *db, const char *ws, const char *email,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (prepare(db,
-		    "SELECT id, email FROM admins WHERE workspace_id = ? AND "
-		    "email = ? AND disabled = 0",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "SELECT id, email FROM admins WHERE workspace_id = ? AND "
+		    "email = ? AND disabled = 0", NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, ws);
-	bind_text(st, 2, email);
+	base_db_bind_text(st, 1, ws);
+	base_db_bind_text(st, 2, email);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(st, 0);
@@ -228,18 +199,17 @@ int sfb_auth_admin_create(struct sqlite3 *db, const char *ws,
 				    "an admin '%s' already exists", norm);
 	if (sfb_auth_hash_password(pw, pw_len, hash, err) != 0)
 		return BASE_ENOMEM;
-	if (prepare(db,
-		    "INSERT INTO admins (workspace_id, email, password_hash, "
-		    "created_ms, password_changed_ms) VALUES (?, ?, ?, ?, ?)",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "INSERT INTO admins (workspace_id, email, password_hash, "
+		    "created_ms, password_changed_ms) VALUES (?, ?, ?, ?, ?)", NULL) != 0)
 		return BASE_ERR;
 	now = base_time_now_ms();
-	bind_text(st, 1, ws);
-	bind_text(st, 2, norm);
-	bind_text(st, 3, hash);
+	base_db_bind_text(st, 1, ws);
+	base_db_bind_text(st, 2, norm);
+	base_db_bind_text(st, 3, hash);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, now);
-	rc = run(db, st, err);
+	rc = base_db_finish(db, st, err);
 	if (rc != 0)
 		return base_err_wrap(err, "add admin '%s'", norm);
 	out->id = sqlite3_last_insert_rowid(db);
@@ -262,25 +232,23 @@ int sfb_auth_admin_set_password(struct sqlite3 *db, const char *ws,
 		return err ? err->code : BASE_ENOTFOUND;
 	if (sfb_auth_hash_password(pw, pw_len, hash, err) != 0)
 		return BASE_ENOMEM;
-	if (prepare(db,
-		    "UPDATE admins SET password_hash = ?, password_changed_ms "
-		    "= ? WHERE id = ? AND workspace_id = ?",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "UPDATE admins SET password_hash = ?, password_changed_ms "
+		    "= ? WHERE id = ? AND workspace_id = ?", NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, hash);
+	base_db_bind_text(st, 1, hash);
 	sqlite3_bind_int64(st, 2, base_time_now_ms());
 	sqlite3_bind_int64(st, 3, a.id);
-	bind_text(st, 4, ws);
-	if (run(db, st, err) != 0)
+	base_db_bind_text(st, 4, ws);
+	if (base_db_finish(db, st, err) != 0)
 		return BASE_ERR;
-	if (prepare(db,
-		    "DELETE FROM web_sessions WHERE workspace_id = ? AND "
-		    "admin_id = ?",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "DELETE FROM web_sessions WHERE workspace_id = ? AND "
+		    "admin_id = ?", NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, ws);
+	base_db_bind_text(st, 1, ws);
 	sqlite3_bind_int64(st, 2, a.id);
-	return run(db, st, err);
+	return base_db_finish(db, st, err);
 }
 
 int sfb_auth_verify(struct sqlite3 *db, const char *ws, const char *email,
@@ -292,13 +260,12 @@ int sfb_auth_verify(struct sqlite3 *db, const char *ws, const char *email,
 	bool found = false;
 	int rc;
 
-	if (prepare(db,
-		    "SELECT id, email, password_hash FROM admins WHERE "
-		    "workspace_id = ? AND email = ? AND disabled = 0",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "SELECT id, email, password_hash FROM admins WHERE "
+		    "workspace_id = ? AND email = ? AND disabled = 0", NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, ws);
-	bind_text(st, 2, email);
+	base_db_bind_text(st, 1, ws);
+	base_db_bind_text(st, 2, email);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(st, 0);
@@ -323,11 +290,11 @@ int sfb_auth_verify(struct sqlite3 *db, const char *ws, const char *email,
 					   crypto_pwhash_OPSLIMIT_INTERACTIVE,
 					   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0 &&
 	    sfb_auth_hash_password(pw, pw_len, hash, NULL) == 0 &&
-	    prepare(db, "UPDATE admins SET password_hash = ? WHERE id = ?", &st,
-		    NULL) == 0) {
-		bind_text(st, 1, hash);
+	    base_db_prepare(db, &st, NULL,
+			    "UPDATE admins SET password_hash = ? WHERE id = ?", NULL) == 0) {
+		base_db_bind_text(st, 1, hash);
 		sqlite3_bind_int64(st, 2, out->id);
-		(void)run(db, st, NULL);
+		(void)base_db_finish(db, st, NULL);
 	}
 	return 0;
 }
@@ -349,10 +316,10 @@ static int retry_after(sqlite3 *db, const char *ws, const char *column,
 		 "SELECT COUNT(*) FROM login_attempts WHERE workspace_id = ? "
 		 "AND %s = ? AND at_ms > ?",
 		 column);
-	if (prepare(db, sql, &st, err) != 0)
+	if (base_db_prepare(db, &st, err, sql, NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, ws);
-	bind_text(st, 2, value);
+	base_db_bind_text(st, 1, ws);
+	base_db_bind_text(st, 2, value);
 	sqlite3_bind_int64(st, 3, now_ms - SFB_AUTH_WINDOW_MS);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		count = sqlite3_column_int64(st, 0);
@@ -364,10 +331,10 @@ static int retry_after(sqlite3 *db, const char *ws, const char *column,
 		 "SELECT at_ms FROM login_attempts WHERE workspace_id = ? AND "
 		 "%s = ? AND at_ms > ? ORDER BY at_ms LIMIT 1 OFFSET ?",
 		 column);
-	if (prepare(db, sql, &st, err) != 0)
+	if (base_db_prepare(db, &st, err, sql, NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, ws);
-	bind_text(st, 2, value);
+	base_db_bind_text(st, 1, ws);
+	base_db_bind_text(st, 2, value);
 	sqlite3_bind_int64(st, 3, now_ms - SFB_AUTH_WINDOW_MS);
 	sqlite3_bind_int64(st, 4, count - max);
 	rc = sqlite3_step(st);
@@ -401,25 +368,23 @@ int sfb_auth_note_failure(struct sqlite3 *db, const char *ws,
 {
 	sqlite3_stmt *st = NULL;
 
-	if (prepare(db,
-		    "DELETE FROM login_attempts WHERE workspace_id = ? AND "
-		    "at_ms <= ?",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "DELETE FROM login_attempts WHERE workspace_id = ? AND "
+		    "at_ms <= ?", NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, ws);
+	base_db_bind_text(st, 1, ws);
 	sqlite3_bind_int64(st, 2, now_ms - SFB_AUTH_WINDOW_MS);
-	if (run(db, st, err) != 0)
+	if (base_db_finish(db, st, err) != 0)
 		return BASE_ERR;
-	if (prepare(db,
-		    "INSERT INTO login_attempts (workspace_id, email, ip, "
-		    "at_ms) VALUES (?, ?, ?, ?)",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "INSERT INTO login_attempts (workspace_id, email, ip, "
+		    "at_ms) VALUES (?, ?, ?, ?)", NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, ws);
-	bind_text(st, 2, email);
-	bind_text(st, 3, ip);
+	base_db_bind_text(st, 1, ws);
+	base_db_bind_text(st, 2, email);
+	base_db_bind_text(st, 3, ip);
 	sqlite3_bind_int64(st, 4, now_ms);
-	return run(db, st, err);
+	return base_db_finish(db, st, err);
 }
 
 int sfb_auth_clear_failures(struct sqlite3 *db, const char *ws,
@@ -427,14 +392,13 @@ int sfb_auth_clear_failures(struct sqlite3 *db, const char *ws,
 {
 	sqlite3_stmt *st = NULL;
 
-	if (prepare(db,
-		    "DELETE FROM login_attempts WHERE workspace_id = ? AND "
-		    "email = ?",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "DELETE FROM login_attempts WHERE workspace_id = ? AND "
+		    "email = ?", NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, ws);
-	bind_text(st, 2, email);
-	return run(db, st, err);
+	base_db_bind_text(st, 1, ws);
+	base_db_bind_text(st, 2, email);
+	return base_db_finish(db, st, err);
 }
 
 /* ---- sessions ---- */
@@ -449,32 +413,30 @@ int sfb_auth_session_create(struct sqlite3 *db, const char *ws,
 	sqlite3_stmt *st = NULL;
 
 	cookie[0] = '\0';
-	if (prepare(db,
-		    "DELETE FROM web_sessions WHERE workspace_id = ? AND "
-		    "(expires_ms <= ? OR last_seen_ms <= ?)",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "DELETE FROM web_sessions WHERE workspace_id = ? AND "
+		    "(expires_ms <= ? OR last_seen_ms <= ?)", NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, ws);
+	base_db_bind_text(st, 1, ws);
 	sqlite3_bind_int64(st, 2, now_ms);
 	sqlite3_bind_int64(st, 3, now_ms - SFB_AUTH_IDLE_MS);
-	if (run(db, st, err) != 0)
+	if (base_db_finish(db, st, err) != 0)
 		return BASE_ERR;
 	randombytes_buf(raw, sizeof(raw));
 	hash_hex(raw, hex);
-	if (prepare(db,
-		    "INSERT INTO web_sessions (id_hash, workspace_id, admin_id, "
+	if (base_db_prepare(db, &st, err,
+			    "INSERT INTO web_sessions (id_hash, workspace_id, admin_id, "
 		    "created_ms, last_seen_ms, expires_ms, ip) VALUES "
-		    "(?, ?, ?, ?, ?, ?, ?)",
-		    &st, err) != 0)
+		    "(?, ?, ?, ?, ?, ?, ?)", NULL) != 0)
 		goto fail;
-	bind_text(st, 1, hex);
-	bind_text(st, 2, ws);
+	base_db_bind_text(st, 1, hex);
+	base_db_bind_text(st, 2, ws);
 	sqlite3_bind_int64(st, 3, admin_id);
 	sqlite3_bind_int64(st, 4, now_ms);
 	sqlite3_bind_int64(st, 5, now_ms);
 	sqlite3_bind_int64(st, 6, now_ms + SFB_AUTH_SESSION_MS);
-	bind_text(st, 7, ip);
-	if (run(db, st, err) != 0)
+	base_db_bind_text(st, 7, ip);
+	if (base_db_finish(db, st, err) != 0)
 		goto fail;
 	to_b64(raw, cookie);
 	sodium_memzero(raw, sizeof(raw));
@@ -489,14 +451,13 @@ static int delete_session(sqlite3 *db, const char *ws, const char *hex,
 {
 	sqlite3_stmt *st = NULL;
 
-	if (prepare(db,
-		    "DELETE FROM web_sessions WHERE id_hash = ? AND "
-		    "workspace_id = ?",
-		    &st, err) != 0)
+	if (base_db_prepare(db, &st, err,
+			    "DELETE FROM web_sessions WHERE id_hash = ? AND "
+		    "workspace_id = ?", NULL) != 0)
 		return BASE_ERR;
-	bind_text(st, 1, hex);
-	bind_text(st, 2, ws);
-	return run(db, st, err);
+	base_db_bind_text(st, 1, hex);
+	base_db_bind_text(st, 2, ws);
+	return base_db_finish(db, st, err);
 }
 
 /*
@@ -517,10 +478,10 @@ static int find_by_hash(sqlite3 *db, const char *sql, const char *secret_b64,
 		return base_err_set(err, BASE_ENOTFOUND, "no %s", what);
 	hash_hex(raw, hex);
 	sodium_memzero(raw, sizeof(raw));
-	if (prepare(db, sql, out, err) != 0)
+	if (base_db_prepare(db, out, err, sql, NULL) != 0)
 		return BASE_ERR;
-	bind_text(*out, 1, hex);
-	bind_text(*out, 2, ws);
+	base_db_bind_text(*out, 1, hex);
+	base_db_bind_text(*out, 2, ws);
 	rc = sqlite3_step(*out);
 	if (rc == SQLITE_ROW)
 		return 0;
@@ -559,12 +520,11 @@ int sfb_auth_session_get(struct sqlite3 *db, const char *ws,
 		return base_err_set(err, BASE_ENOTFOUND, "session expired");
 	}
 	if (now_ms - seen >= TOUCH_MS &&
-	    prepare(db,
-		    "UPDATE web_sessions SET last_seen_ms = ? WHERE id_hash = ?",
-		    &st, NULL) == 0) {
+	    base_db_prepare(db, &st, NULL,
+			    "UPDATE web_sessions SET last_seen_ms = ? WHERE id_hash = ?", NULL) == 0) {
 		sqlite3_bind_int64(st, 1, now_ms);
-		bind_text(st, 2, hex);
-		(void)run(db, st, NULL);
+		base_db_bind_text(st, 2, hex);
+		(void)base_db_finish(db, st, NULL);
 	}
 	return 0;
 }
@@ -599,20 +559,19 @@ int sfb_auth_token_create(struct sqlite3 *db, const char *ws,
 	to_b64(raw, b64);
 	sodium_memzero(raw, sizeof(raw));
 	snprintf(prefix, sizeof(prefix), "sfb_%.6s", b64);
-	if (prepare(db,
-		    "INSERT INTO api_tokens (workspace_id, admin_id, name, "
-		    "prefix, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-		    &st, err) != 0) {
+	if (base_db_prepare(db, &st, err,
+			    "INSERT INTO api_tokens (workspace_id, admin_id, name, "
+		    "prefix, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)", NULL) != 0) {
 		sodium_memzero(b64, sizeof(b64));
 		return BASE_ERR;
 	}
-	bind_text(st, 1, ws);
+	base_db_bind_text(st, 1, ws);
 	sqlite3_bind_int64(st, 2, admin_id);
-	bind_text(st, 3, name);
-	bind_text(st, 4, prefix);
-	bind_text(st, 5, hex);
+	base_db_bind_text(st, 3, name);
+	base_db_bind_text(st, 4, prefix);
+	base_db_bind_text(st, 5, hex);
 	sqlite3_bind_int64(st, 6, now_ms);
-	rc = run(db, st, err);
+	rc = base_db_finish(db, st, err);
 	if (rc == 0)
 		snprintf(token, SFB_AUTH_TOKEN_LEN, "sfb_%s", b64);
 	sodium_memzero(b64, sizeof(b64));
@@ -646,11 +605,11 @@ int sfb_auth_token_check(struct sqlite3 *db, const char *ws,
 	used = sqlite3_column_int64(st, 3);
 	sqlite3_finalize(st);
 	if (now_ms - used >= TOUCH_MS &&
-	    prepare(db, "UPDATE api_tokens SET last_used_ms = ? WHERE id = ?",
-		    &st, NULL) == 0) {
+	    base_db_prepare(db, &st, NULL,
+			    "UPDATE api_tokens SET last_used_ms = ? WHERE id = ?", NULL) == 0) {
 		sqlite3_bind_int64(st, 1, now_ms);
 		sqlite3_bind_int64(st, 2, id);
-		(void)run(db, st, NULL);
+		(void)base_db_finish(db, st, NULL);
 	}
 	return 0;
 }

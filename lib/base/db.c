@@ -1,4 +1,4 @@
-/* db.c - thin helpers over SQLite for sfemu's org store. */
+/* db.c - thin helpers over SQLite: typed binding, a statement cache, transactions. */
 #include "db.h"
 
 #include <assert.h>
@@ -71,24 +71,24 @@ static unsigned hash_sql(const char *s)
 	return h;
 }
 
-sqlite3_stmt *emu_db_cached(sqlite3 *db, struct emu_stmt_cache *c,
+sqlite3_stmt *base_db_cached(sqlite3 *db, struct base_stmt_cache *c,
 			    struct base_err *err, const char *sql,
 			    const char *types, ...)
 {
-	unsigned i = hash_sql(sql) % EMU_STMT_CACHE_SLOTS;
+	unsigned i = hash_sql(sql) % BASE_STMT_CACHE_SLOTS;
 	sqlite3_stmt *st;
 	va_list ap;
 	int rc;
 
 	/* Open addressing; a full table just stops caching new statements. */
 	while (c->slot[i].sql && strcmp(c->slot[i].sql, sql) != 0)
-		i = (i + 1) % EMU_STMT_CACHE_SLOTS;
+		i = (i + 1) % BASE_STMT_CACHE_SLOTS;
 	if (c->slot[i].sql) {
 		st = c->slot[i].st;
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 	} else {
-		if (c->n >= EMU_STMT_CACHE_SLOTS * 3 / 4) {
+		if (c->n >= BASE_STMT_CACHE_SLOTS * 3 / 4) {
 			base_err_set(err, BASE_ETOOBIG, "statement cache is full");
 			return NULL;
 		}
@@ -113,9 +113,9 @@ sqlite3_stmt *emu_db_cached(sqlite3 *db, struct emu_stmt_cache *c,
 	return rc ? NULL : st;
 }
 
-void emu_stmt_cache_clear(struct emu_stmt_cache *c)
+void base_stmt_cache_clear(struct base_stmt_cache *c)
 {
-	for (int i = 0; i < EMU_STMT_CACHE_SLOTS; i++) {
+	for (int i = 0; i < BASE_STMT_CACHE_SLOTS; i++) {
 		if (!c->slot[i].sql)
 			continue;
 		sqlite3_finalize(c->slot[i].st);
@@ -125,7 +125,7 @@ void emu_stmt_cache_clear(struct emu_stmt_cache *c)
 	c->n = 0;
 }
 
-int emu_db_prepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,
+int base_db_prepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,
 		   const char *sql, const char *types, ...)
 {
 	va_list ap;
@@ -137,7 +137,7 @@ int emu_db_prepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,
 	return rc;
 }
 
-int emu_db_run(sqlite3 *db, struct base_err *err, const char *sql,
+int base_db_run(sqlite3 *db, struct base_err *err, const char *sql,
 	       const char *types, ...)
 {
 	sqlite3_stmt *st;
@@ -159,7 +159,27 @@ int emu_db_run(sqlite3 *db, struct base_err *err, const char *sql,
 	return 0;
 }
 
-int emu_db_exec(sqlite3 *db, const char *sql, struct base_err *err)
+void base_db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int base_db_finish(sqlite3 *db, sqlite3_stmt *st, struct base_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return base_err_set(err, rc == SQLITE_CONSTRAINT ? BASE_EINVAL
+								 : BASE_ERR,
+				    "store: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int base_db_exec(sqlite3 *db, const char *sql, struct base_err *err)
 {
 	char *msg = NULL;
 
@@ -171,31 +191,31 @@ int emu_db_exec(sqlite3 *db, const char *sql, struct base_err *err)
 	return 0;
 }
 
-int emu_db_begin(sqlite3 *db, struct base_err *err)
+int base_db_begin(sqlite3 *db, struct base_err *err)
 {
-	return emu_db_exec(db, "BEGIN IMMEDIATE", err);
+	return base_db_exec(db, "BEGIN IMMEDIATE", err);
 }
 
-int emu_db_end(sqlite3 *db, int rc, struct base_err *err)
+int base_db_end(sqlite3 *db, int rc, struct base_err *err)
 {
-	if (rc == 0 && emu_db_exec(db, "COMMIT", err) == 0)
+	if (rc == 0 && base_db_exec(db, "COMMIT", err) == 0)
 		return 0;
-	emu_db_exec(db, "ROLLBACK", NULL);
+	base_db_exec(db, "ROLLBACK", NULL);
 	return rc ? rc : BASE_ERR;
 }
 
-json_t *emu_db_column_list(sqlite3 *db, const char *sql, struct base_err *err)
+json_t *base_db_column_list(sqlite3 *db, const char *sql, struct base_err *err)
 {
 	json_t *out = json_array();
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!out || emu_db_prepare(db, &st, err, sql, NULL)) {
+	if (!out || base_db_prepare(db, &st, err, sql, NULL)) {
 		json_decref(out);
 		return NULL;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(out, json_string(emu_db_text(st, 0)));
+		json_array_append_new(out, json_string(base_db_text(st, 0)));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		base_err_set(err, BASE_ERR, "store: %s", sqlite3_errstr(rc));
@@ -205,7 +225,7 @@ json_t *emu_db_column_list(sqlite3 *db, const char *sql, struct base_err *err)
 	return out;
 }
 
-long long emu_db_int(sqlite3 *db, long long def, const char *sql,
+long long base_db_int(sqlite3 *db, long long def, const char *sql,
 		     const char *types, ...)
 {
 	sqlite3_stmt *st;
@@ -225,7 +245,7 @@ long long emu_db_int(sqlite3 *db, long long def, const char *sql,
 	return v;
 }
 
-const char *emu_db_text(sqlite3_stmt *st, int i)
+const char *base_db_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 
