@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "bridge/creds/vault.h"
 #include "bridge/store/store.h"
+#include "bridge/store/usage.h"
 #include "sf/client.h"
 #include "sf/error.h"
 #include "base/db.h"
@@ -265,6 +266,10 @@ static int add_validation(struct sfb_creds *c, long long cred_id,
 		rc = base_db_finish(c->db, st, err);
 	}
 	free(text);
+	if (rc == 0 && (r->login_attempts > 0 || r->api_requests > 0))
+		rc = sfb_usage_add(c->db, c->ws, base_time_now_ms(),
+				   r->login_attempts, r->api_requests,
+				   r->facts.api_used, r->facts.api_max, err);
 	return rc;
 }
 
@@ -1330,4 +1335,62 @@ out:
 	if (rc < 0)
 		sfb_active_creds_release(out);
 	return rc;
+}
+
+int sfb_creds_validations(struct sfb_creds *c, int limit, long long before_id,
+			  json_t **out, struct base_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *list;
+	int rc;
+
+	*out = NULL;
+	if (limit < 1 || limit > SFB_VALIDATIONS_MAX)
+		return base_err_set(err, BASE_EINVAL,
+				    "limit must be 1 to %d", SFB_VALIDATIONS_MAX);
+	if (base_db_prepare(c->db, &st, err,
+			    "SELECT id, started_ms, finished_ms, valid, "
+			    "login_attempts, api_calls, summary, diagnoses "
+			    "FROM validations WHERE workspace_id = ? AND "
+			    "(? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+			    "siii", c->ws, before_id, before_id,
+			    (long long)limit) != 0)
+		return BASE_ERR;
+	list = json_array();
+	while (list && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char started[40], finished[40];
+		json_t *diags = json_loads(base_db_text(st, 7), 0, NULL);
+
+		if (!json_is_array(diags)) {
+			json_decref(diags);
+			diags = json_array();
+		}
+
+		base_time_format_iso(sqlite3_column_int64(st, 1), started,
+				     sizeof(started));
+		base_time_format_iso(sqlite3_column_int64(st, 2), finished,
+				     sizeof(finished));
+		json_array_append_new(
+			list,
+			json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:s, s:o}",
+				  "id", (json_int_t)sqlite3_column_int64(st, 0),
+				  "startedAt", started, "finishedAt", finished,
+				  "valid", sqlite3_column_int(st, 3),
+				  "loginAttempts",
+				  (json_int_t)sqlite3_column_int64(st, 4),
+				  "apiRequests",
+				  (json_int_t)sqlite3_column_int64(st, 5),
+				  "summary", base_db_text(st, 6), "diagnoses",
+				  diags));
+	}
+	sqlite3_finalize(st);
+	if (!list)
+		return base_err_set(err, BASE_ENOMEM, "validations");
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return base_err_set(err, BASE_ERR, "read validations: %s",
+				    sqlite3_errmsg(c->db));
+	}
+	*out = list;
+	return 0;
 }

@@ -134,6 +134,17 @@ int sfb_creds_load_active(struct sfb_creds *c, struct sfb_active_creds *out,
 			  struct base_err *err);
 void sfb_active_creds_release(struct sfb_active_creds *a);
 
+/*
+ * The validation runs, newest first: at most `limit` (1 to
+ * SFB_VALIDATIONS_MAX) with an id below before_id (0: from the newest).
+ * *out is a JSON array (caller owns) of {"id", "startedAt", "finishedAt",
+ * "valid", "loginAttempts", "apiRequests", "summary", "diagnoses"}; the
+ * diagnoses as sfb_diags_to_json writes them. Never a secret.
+ */
+#define SFB_VALIDATIONS_MAX 100
+int sfb_creds_validations(struct sfb_creds *c, int limit, long long before_id,
+			  json_t **out, struct base_err *err);
+
 /* Count of sfbridge's refused logins as `username` in the lockout window. */
 int sfb_creds_recent_failures(struct sfb_creds *c, const char *username,
 			      long long *out, struct base_err *err);

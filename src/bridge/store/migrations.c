@@ -155,6 +155,36 @@ static const struct sfb_migration migrations[] = {
 	 "CREATE INDEX login_attempts_by_email ON login_attempts (workspace_id, email, at_ms);\n"
 	 "CREATE INDEX login_attempts_by_ip ON login_attempts (workspace_id, ip, at_ms);\n"
 	 "CREATE INDEX login_attempts_by_time ON login_attempts (at_ms);\n"},
+	/*
+	 * Migration 3: the integrations' switches and the API usage ledger.
+	 *
+	 * integration_settings (integrations/integrations.c): the admin's
+	 *   on/off choice per integration (name: its key, "deal_import").
+	 *   No row: never switched, off. changed_by: the admin's email.
+	 * api_usage (store/usage.c): one row per UTC hour (hour_ms, its
+	 *   start) with the logins and API requests sfbridge made in it, and
+	 *   the org's own count of API requests in the last 24 hours as last
+	 *   seen that hour (org_used/org_max; -1 when not seen; org_seen_ms).
+	 */
+	{3, "integration_settings, api_usage",
+	 "CREATE TABLE integration_settings (\n"
+	 "  workspace_id TEXT NOT NULL,\n"
+	 "  name TEXT NOT NULL,\n"
+	 "  enabled INTEGER NOT NULL DEFAULT 0,\n"
+	 "  changed_ms INTEGER NOT NULL,\n"
+	 "  changed_by TEXT,\n"
+	 "  PRIMARY KEY (workspace_id, name)\n"
+	 ");\n"
+	 "CREATE TABLE api_usage (\n"
+	 "  workspace_id TEXT NOT NULL,\n"
+	 "  hour_ms INTEGER NOT NULL,\n"
+	 "  logins INTEGER NOT NULL DEFAULT 0,\n"
+	 "  requests INTEGER NOT NULL DEFAULT 0,\n"
+	 "  org_used INTEGER,\n"
+	 "  org_max INTEGER,\n"
+	 "  org_seen_ms INTEGER,\n"
+	 "  PRIMARY KEY (workspace_id, hour_ms)\n"
+	 ");\n"},
 };
 
 /*

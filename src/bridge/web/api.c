@@ -8,6 +8,7 @@
 
 #include "base/datetime.h"
 #include "base/log.h"
+#include "bridge/integrations/integrations.h"
 #include "base/banned.h"
 
 /* The largest JSON document a reply may hold. */
@@ -102,7 +103,7 @@ static bool authenticate(struct web_ctx *c)
 	return true;
 }
 
-static json_t *integration_json(const struct web_integration *in,
+static json_t *integration_json(const struct sfb_integration_def *in,
 				const char *reason)
 {
 	return json_pack("{s:s, s:s, s:b, s:b, s:s?}", "name", in->key, "label",
@@ -118,9 +119,9 @@ static void get_integrations(struct web_ctx *c)
 
 	web_conn_status(c, &st);
 	reason = web_lock_reason(&st);
-	for (int i = 0; i < web_n_integrations; i++)
+	for (int i = 0; i < sfb_n_integrations; i++)
 		json_array_append_new(list,
-				      integration_json(&web_integrations[i],
+				      integration_json(&sfb_integrations[i],
 						       reason));
 	reply(c, 200, json_pack("{s:o}", "integrations", list));
 }
@@ -134,7 +135,7 @@ static bool is_json(const struct sfb_req *req)
 }
 
 static void patch_integration(struct web_ctx *c,
-			      const struct web_integration *in)
+			      const struct sfb_integration_def *in)
 {
 	json_error_t jerr;
 	json_t *body = NULL, *enabled;
@@ -192,7 +193,7 @@ out:
 
 void web_api(struct web_ctx *c, const char *rest)
 {
-	const struct web_integration *in;
+	const struct sfb_integration_def *in;
 
 	if (!authenticate(c))
 		return;
@@ -207,7 +208,7 @@ void web_api(struct web_ctx *c, const char *rest)
 		return;
 	}
 	if (!strncmp(rest, "/integrations/", 14)) {
-		in = web_integration_find(rest + 14);
+		in = sfb_integration_find(rest + 14);
 		if (!in) {
 			api_error(c, 404, "not_found", "no such integration");
 			return;

@@ -8,35 +8,9 @@
 #include "base/datetime.h"
 #include "base/log.h"
 #include "bridge/creds/creds.h"
+#include "bridge/integrations/integrations.h"
 #include "sf/secret.h"
 #include "base/banned.h"
-
-const struct web_integration web_integrations[] = {
-	{"deal_registration", "Deal Registration",
-	 "Deals your partners register become Opportunities in Salesforce, "
-	 "and their stage comes back to the partner."},
-	{"deal_import", "Deal Import",
-	 "Opportunities your team works with partners show up in the "
-	 "partner portal."},
-	{"lead_distribution", "Lead Distribution",
-	 "Salesforce Leads are passed to partners, and their progress flows "
-	 "back to the Lead."},
-	{"organization_sync", "Organization Sync",
-	 "Partner organizations and Salesforce Accounts stay in step."},
-	{"referrals", "Referrals",
-	 "Partner referrals become Salesforce Leads, with their conversion "
-	 "tracked."},
-};
-const int web_n_integrations =
-	(int)(sizeof(web_integrations) / sizeof(web_integrations[0]));
-
-const struct web_integration *web_integration_find(const char *key)
-{
-	for (int i = 0; i < web_n_integrations; i++)
-		if (!strcmp(web_integrations[i].key, key))
-			return &web_integrations[i];
-	return NULL;
-}
 
 /* ---- the connection's state, as the credentials feature reports it ---- */
 
@@ -95,23 +69,9 @@ static void status_from(const struct sfb_creds_result *r, bool failed,
 		snprintf(st->problem_title, sizeof(st->problem_title), "%s",
 			 def->title);
 	}
-	if (!st->connected)
-		snprintf(st->lock_reason, sizeof(st->lock_reason),
-			 "Locked until Salesforce is connected: enter and save "
-			 "valid credentials first.");
-	else if (st->refused)
-		snprintf(st->lock_reason, sizeof(st->lock_reason),
-			 "Locked: Salesforce refused the saved credentials "
-			 "(%s). Fix the cause, then save new credentials.",
-			 def ? def->code : "refused");
-	else if (!st->valid && def)
-		snprintf(st->lock_reason, sizeof(st->lock_reason),
-			 "Locked: the saved credentials are not valid (%s: %s).",
-			 def->code, def->title);
-	else if (!st->valid)
-		snprintf(st->lock_reason, sizeof(st->lock_reason),
-			 "Locked: the saved credentials have not been "
-			 "validated yet.");
+	if (!sfb_integrations_lock_reason(r, st->lock_reason,
+					  sizeof(st->lock_reason)))
+		st->lock_reason[0] = '\0';
 }
 
 void web_conn_status(struct web_ctx *c, struct web_conn_status *st)
@@ -258,8 +218,8 @@ static int render_integrations(struct web_ctx *c,
 {
 	const char *reason = web_lock_reason(st);
 
-	for (int i = 0; i < web_n_integrations; i++) {
-		const struct web_integration *in = &web_integrations[i];
+	for (int i = 0; i < sfb_n_integrations; i++) {
+		const struct sfb_integration_def *in = &sfb_integrations[i];
 		struct sfb_tmpl_vars v = SFB_TMPL_VARS_INIT;
 		struct base_buf sw = BASE_BUF_INIT(4096);
 		int rc;
@@ -570,7 +530,7 @@ void web_page_credentials(struct web_ctx *c)
 
 void web_page_integration_post(struct web_ctx *c, const char *key)
 {
-	const struct web_integration *in = web_integration_find(key);
+	const struct sfb_integration_def *in = sfb_integration_find(key);
 	struct web_conn_status st;
 	const char *reason;
 

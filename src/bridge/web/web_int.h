@@ -88,16 +88,6 @@ void web_load_session(struct web_ctx *c);
  */
 bool web_require_admin(struct web_ctx *c);
 
-/* The plug-and-play integrations (names are a contract of the API). */
-struct web_integration {
-	const char *key;   /* "deal_registration" */
-	const char *name;  /* "Deal Registration" */
-	const char *about; /* one sentence */
-};
-extern const struct web_integration web_integrations[];
-extern const int web_n_integrations;
-const struct web_integration *web_integration_find(const char *key);
-
 /*
  * The connection as the credentials feature sees it (sfb_creds_show: the
  * active credentials and their last validation; no network call), so the
