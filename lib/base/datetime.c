@@ -2,6 +2,7 @@
 #include "datetime.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -143,4 +144,13 @@ int base_time_parse_iso(const char *s, int64_t *out_ms)
 		       sign * (oh * 3600 + om * 60);
 	*out_ms = secs * 1000 + millis;
 	return 0;
+}
+
+void base_sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000,
+			      .tv_nsec = (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }

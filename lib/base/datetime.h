@@ -7,6 +7,8 @@
 
 /* Milliseconds since the Unix epoch, from CLOCK_REALTIME. */
 int64_t base_time_now_ms(void);
+/* Sleeps ms milliseconds (resumed after signals). */
+void base_sleep_ms(long ms);
 /* Milliseconds from CLOCK_MONOTONIC, for measuring intervals. */
 int64_t base_time_mono_ms(void);
 /* "2026-11-29T19:04:47.123Z" (UTC); out needs 25 bytes. */

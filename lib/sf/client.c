@@ -516,15 +516,6 @@ static long backoff_ms(struct sf_client *c, int attempt)
 	return d / 2 + (long)(next_random(c) % (uint64_t)(d / 2 + 1));
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000,
-			      .tv_nsec = (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* The daily allocation won't clear in seconds: never retried. The same
  * code also means the concurrent long-request limit, which does. */
 static bool daily_limit(const struct sf_error *e)
@@ -633,7 +624,7 @@ int sf__call(struct sf_client *c, const char *method, const char *path,
 				"%s %s: %s, retry %d of %d in %ld ms", method,
 				path, err->message, attempt, c->max_retries,
 				ms);
-			sleep_ms(ms);
+			base_sleep_ms(ms);
 			continue;
 		}
 		goto out;

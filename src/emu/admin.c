@@ -1038,6 +1038,60 @@ static void api_usage(struct emu_org *org, struct emu_resp *resp)
 
 /* ---- router ---- */
 
+/*
+ * /_emu/faults: POST arms one (201), GET lists them, DELETE disarms all;
+ * /_emu/faults/{id}: DELETE disarms one.
+ */
+static void faults(struct emu_org *org, struct emu_req *req,
+		   struct emu_resp *resp, const struct emu_path *p)
+{
+	static const char *const keys[] = {"path",  "fault",   "method",
+					   "times", "delayMs", NULL};
+	struct base_err err = BASE_ERR_INIT;
+	struct emu_fault armed;
+	long long id = 0;
+	char *end = NULL;
+	json_t *body;
+
+	if (p->n == 2) {
+		id = strtoll(p->seg[1], &end, 10);
+		if (id <= 0 || *end) {
+			no_endpoint(resp);
+			return;
+		}
+		if (!method(req, "DELETE")) {
+			reply_bad_method(resp, "DELETE");
+			return;
+		}
+	} else if (method(req, "GET")) {
+		reply(resp, 200, emu_faults_json(&org->faults));
+		return;
+	} else if (method(req, "POST")) {
+		body = body_object(req, resp, keys);
+		if (!body)
+			return;
+		if (emu_faults_add(&org->faults, body, &armed, &err) != 0) {
+			if (err.code == BASE_ETOOBIG)
+				emu_reply_admin_error(resp, 409, "TOO_MANY",
+						      err.msg);
+			else
+				reply_err(resp, &err);
+		} else {
+			reply(resp, 201, emu_fault_json(&armed));
+		}
+		json_decref(body);
+		return;
+	} else if (!method(req, "DELETE")) {
+		reply_bad_method(resp, "GET, POST, DELETE");
+		return;
+	}
+	if (emu_faults_remove(&org->faults, id, &err) != 0) {
+		reply_err(resp, &err);
+		return;
+	}
+	emu_resp_start(resp, 204, "application/json;charset=UTF-8");
+}
+
 void emu_admin_handle(struct emu_org *org, struct emu_req *req,
 		      struct emu_resp *resp, const char *rest)
 {
@@ -1096,6 +1150,8 @@ void emu_admin_handle(struct emu_org *org, struct emu_req *req,
 			api_usage(org, resp);
 		else
 			reply_bad_method(resp, "GET");
+	} else if (emu_path_is(&p, 0, "faults") && p.n <= 2) {
+		faults(org, req, resp, &p);
 	} else if (emu_path_is(&p, 0, "health") && p.n == 1) {
 		if (method(req, "GET"))
 			reply(resp, 200,

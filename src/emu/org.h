@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "faults.h"
 #include "base/err.h"
 #include "base/db.h"
 #include "schema.h"
@@ -53,6 +54,7 @@ struct emu_org {
 	/* Open query cursors (query locators); guarded by lock. */
 	struct emu_query_cursor *cursors[EMU_ORG_MAX_CURSORS];
 	struct base_stmt_cache stmts; /* guarded by lock */
+	struct emu_faults faults;     /* injected failures; guarded by lock */
 };
 
 struct emu_user {

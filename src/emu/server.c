@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/datetime.h"
 #include "base/log.h"
 #include "base/banned.h"
 
@@ -120,8 +121,26 @@ void emu_server_handle(void *ctx, struct emu_req *req, struct emu_resp *resp)
 {
 	struct emu_org *org = ctx;
 	const char *p = req->path, *rest;
+	struct emu_fault fault;
+	bool faulted = false;
 
 	emu_org_lock(org);
+	if (strncmp(p, "/_emu", 5) != 0 && strncmp(p, "/setup", 6) != 0)
+		faulted = emu_faults_take(&org->faults, req, &fault);
+	if (faulted && (fault.delay_ms > 0 || fault.kind != EMU_FAULT_DELAY)) {
+		/* Wait without the lock: other requests go on meanwhile. */
+		emu_org_unlock(org);
+		if (fault.delay_ms > 0)
+			base_sleep_ms(fault.delay_ms);
+		if (fault.kind != EMU_FAULT_DELAY) {
+			emu_fault_reply(&fault, req, resp);
+			base_debug("%s %s -> %d (injected fault %lld)",
+				   req->method, req->path, resp->status,
+				   fault.id);
+			return;
+		}
+		emu_org_lock(org);
+	}
 	if (strncmp(p, "/services/Soap/", 15) == 0) {
 		if (!route_soap(org, req, resp, p + 15))
 			not_found(resp);

@@ -113,8 +113,9 @@ static size_t collect(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-/* An /_emu/ call; the reply's JSON (caller frees) or NULL. */
-static json_t *emu(const char *method, const char *path)
+/* An /_emu/ call with a JSON body (POST: "{}" when NULL); the reply's JSON
+ * (caller frees) or NULL. */
+static json_t *emu_send(const char *method, const char *path, const char *body)
 {
 	struct reply r = {0};
 	char url[512];
@@ -127,7 +128,7 @@ static json_t *emu(const char *method, const char *path)
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	if (!strcmp(method, "POST"))
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{}");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "{}");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
@@ -136,6 +137,11 @@ static json_t *emu(const char *method, const char *path)
 	curl_easy_cleanup(h);
 	free(r.data);
 	return doc;
+}
+
+static json_t *emu(const char *method, const char *path)
+{
+	return emu_send(method, path, NULL);
 }
 
 /* REST calls the org counted in its rolling 24 hours. */
@@ -601,6 +607,96 @@ static void test_rest__query_survives_expired_session(struct sf_client *c)
 	sf_query_close(q);
 }
 
+/* Arms a fault in sfemu (see docs/sfemu.md, /_emu/faults). */
+static void arm(const char *spec)
+{
+	json_t *x = emu_send("POST", "/faults", spec);
+
+	check(x && json_integer_value(json_object_get(x, "id")) > 0,
+	      "sfemu arms a fault", "%s", spec);
+	json_decref(x);
+}
+
+/* Requests the armed faults have answered so far, and how many are armed. */
+static long long faults_left(void)
+{
+	json_t *x = emu("GET", "/faults");
+	long long n = x ? (long long)json_array_size(json_object_get(x, "faults"))
+			: -1;
+
+	json_decref(x);
+	return n;
+}
+
+/*
+ * Salesforce's passing failures, injected by sfemu: libsf retries what is
+ * safe to repeat (503, an HTML error page, UNABLE_TO_LOCK_ROW on an
+ * idempotent call) and nothing else: not the daily limit, not a create.
+ */
+static void test_rest__retries_injected_faults(struct sf_client *c)
+{
+	struct sf_error e = SF_ERROR_INIT;
+	json_t *out = NULL, *fields;
+	long long used;
+	char id[19];
+	int rc;
+
+	used = emu_api_used();
+	arm("{\"path\": \"/services/data/v60.0/limits\", \"fault\": "
+	    "\"unavailable\", \"times\": 2}");
+	rc = sf_limits(c, &out, &e);
+	check_rc(rc, &e, "two 503 SERVER_UNAVAILABLE, then the limits arrive");
+	check_int(faults_left(), 0, "... both injected failures were consumed");
+	check_int(emu_api_used() - used, 1, "... and the org counted one call");
+	json_decref(out);
+
+	arm("{\"path\": \"/services/data/v60.0/limits\", \"fault\": "
+	    "\"html\"}");
+	rc = sf_limits(c, &out, &e);
+	check_rc(rc, &e, "an HTML 503 page is retried like a 503");
+	json_decref(out);
+
+	fields = json_pack("{s:s}", "Name", "Fault Row");
+	rc = sf_create(c, "Account", fields, id, &e);
+	check_rc(rc, &e, "create the record the lock-row case updates");
+	arm("{\"path\": \"/services/data/v60.0/sobjects/Account/*\", "
+	    "\"method\": \"PATCH\", \"fault\": \"lock_row\"}");
+	json_object_set_new(fields, "Name", json_string("Fault Row 2"));
+	rc = sf_update(c, "Account", id, fields, &e);
+	check_rc(rc, &e, "UNABLE_TO_LOCK_ROW on an update is retried");
+
+	arm("{\"path\": \"/services/data/v60.0/sobjects/Account\", "
+	    "\"method\": \"POST\", \"fault\": \"server_error\"}");
+	rc = sf_create(c, "Account", fields, id, &e);
+	check_fail(rc, &e, BASE_ERETRY, SF_CLASS_TRANSIENT, "UNKNOWN_EXCEPTION",
+		   "a create is never repeated: the 500 comes back");
+	check_int(faults_left(), 0, "... after exactly one attempt");
+	json_decref(fields);
+
+	arm("{\"path\": \"/services/data/v60.0/limits\", \"fault\": "
+	    "\"request_limit\", \"times\": 3}");
+	rc = sf_limits(c, &out, &e);
+	check_fail(rc, &e, BASE_ERETRY, SF_CLASS_THROTTLE,
+		   "REQUEST_LIMIT_EXCEEDED",
+		   "the daily limit is reported, not retried");
+	check_int(faults_left(), 1, "... one attempt: the fault is still armed");
+	json_decref(emu("DELETE", "/faults"));
+	check_int(faults_left(), 0, "DELETE /_emu/faults disarms everything");
+
+	arm("{\"path\": \"/services/data/v60.0/limits\", \"fault\": "
+	    "\"unavailable\", \"times\": 0}");
+	rc = sf_limits(c, &out, &e);
+	check_fail(rc, &e, BASE_ERETRY, SF_CLASS_TRANSIENT, "SERVER_UNAVAILABLE",
+		   "a 503 that doesn't pass fails after the retries");
+	out = emu("GET", "/faults");
+	check_int(json_integer_value(json_object_get(
+			  json_array_get(json_object_get(out, "faults"), 0),
+			  "hits")),
+		  5, "... one attempt and 4 retries (max_retries)");
+	json_decref(out);
+	json_decref(emu("DELETE", "/faults"));
+}
+
 static void test_rest__collections_with_a_failing_row(struct sf_client *c)
 {
 	struct sf_error e = SF_ERROR_INIT;
@@ -1010,6 +1106,7 @@ int main(void)
 	test_rest__query_all_sees_deleted(c);
 	test_rest__page_parser_matches_jansson(c);
 	test_rest__describe_cache_shared_by_threads(c);
+	test_rest__retries_injected_faults(c);
 	free(ids);
 	sf_client_free(c);
 	sf_global_cleanup();
