@@ -70,6 +70,24 @@ void emu_rest_method_not_allowed(struct emu_rest *r, const char *allowed)
 	emu_resp_header(r->resp, "Allow", allowed);
 }
 
+const struct emu_field *emu_rest_key_field(struct emu_rest *r,
+					   const struct emu_sobject *o,
+					   const char *name)
+{
+	const struct emu_field *f = emu_sobject_field(o, name);
+	struct emu_sferr e;
+
+	if (f && (f->external_id || f->id_lookup || !strcmp(f->name, "Id")) &&
+	    emu_fls_readable(r->org, o->name, f->name))
+		return f;
+	emu_sferr_set(&e, 404, "NOT_FOUND",
+		      "Provided external ID field does not exist or is not "
+		      "accessible: %s",
+		      name);
+	emu_rest_error(r, &e);
+	return NULL;
+}
+
 json_t *emu_rest_body(struct emu_rest *r)
 {
 	json_error_t jerr;

@@ -21,6 +21,15 @@ struct emu_rest {
 void emu_rest_error(struct emu_rest *r, const struct emu_sferr *e);
 /* 405 with Salesforce's message for this resource. */
 void emu_rest_method_not_allowed(struct emu_rest *r, const char *allowed);
+/*
+ * The field `name` of o as the key of an upsert or a lookup: an external
+ * id, an idLookup field or Id, readable by the caller (field-level
+ * security). NULL after replying 404 NOT_FOUND, as Salesforce does for a
+ * missing and a hidden field alike.
+ */
+const struct emu_field *emu_rest_key_field(struct emu_rest *r,
+					   const struct emu_sobject *o,
+					   const char *name);
 /* Parses the JSON body; on failure replies 400 JSON_PARSER_ERROR, returns NULL. */
 json_t *emu_rest_body(struct emu_rest *r);
 

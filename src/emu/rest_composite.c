@@ -447,21 +447,15 @@ static json_t *upsert_row(struct emu_rest *r, size_t i, json_t *rec, void *ctx)
 static void upsert_many(struct emu_rest *r, const struct emu_sobject *o,
 			const char *field)
 {
-	struct upsert u = {.o = o, .f = emu_sobject_field(o, field)};
+	struct upsert u = {.o = o, .f = emu_rest_key_field(r, o, field)};
 	const struct emu_field *f = u.f;
 	json_t *body = NULL, *recs, *rec;
 	bool all_or_none;
 	struct emu_sferr e;
 	size_t i;
 
-	if (!f || (!f->external_id && !f->id_lookup && strcmp(f->name, "Id"))) {
-		emu_sferr_set(&e, 404, "NOT_FOUND",
-			      "Provided external ID field does not exist or is "
-			      "not accessible: %s",
-			      field);
-		emu_rest_error(r, &e);
+	if (!f)
 		return;
-	}
 	body = emu_rest_body(r);
 	if (!body)
 		return;

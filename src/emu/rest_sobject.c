@@ -268,21 +268,14 @@ static void one_record(struct emu_rest *r, const struct emu_sobject *o,
 static void by_external_id(struct emu_rest *r, const struct emu_sobject *o,
 			   const char *field, const char *value)
 {
-	const struct emu_field *f = emu_sobject_field(o, field);
+	const struct emu_field *f = emu_rest_key_field(r, o, field);
 	char ids[10][EMU_SFID_LEN + 1];
 	struct emu_sferr e = {0};
 	json_t *body;
 	int n = 0, rc;
 
-	if (!f || (!f->external_id && !f->id_lookup && strcmp(f->name, "Id")) ||
-	    !emu_fls_readable(r->org, o->name, f->name)) {
-		emu_sferr_set(&e, 404, "NOT_FOUND",
-			      "Provided external ID field does not exist or is "
-			      "not accessible: %s",
-			      field);
-		emu_rest_error(r, &e);
+	if (!f)
 		return;
-	}
 	if (emu_record_find_key(r->org, o, f, value, ids, 10, &n, &e)) {
 		emu_rest_error(r, &e);
 		return;

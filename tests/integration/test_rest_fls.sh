@@ -34,6 +34,12 @@ post PATCH "/sobjects/Account/$ACC" '{"Phone":"1"}'
 expect "writing a read-only field is refused" "$(json '.[0].errorCode')" INVALID_FIELD_FOR_INSERT_UPDATE
 post POST /sobjects/Account '{"Name":"X","AnnualRevenue":1}'
 expect "writing a hidden field is INVALID_FIELD" "$(json '.[0].errorCode')" INVALID_FIELD
+post PATCH /sobjects/Account/Region__c/EMEA '{"Name":"Z"}'
+expect "upsert keyed on a hidden external id: 404 NOT_FOUND" "$STATUS $(json '.[0].errorCode')" "404 NOT_FOUND"
+post PATCH /composite/sobjects/Account/Region__c \
+	'{"allOrNone":false,"records":[{"attributes":{"type":"Account"},"Region__c":"EMEA","Name":"Z"}]}'
+expect "... and so is a collections upsert keyed on it" "$STATUS $(json '.[0].errorCode')" "404 NOT_FOUND"
+expect_match "... worded as a missing field" "$(json '.[0].message')" "does not exist or is not accessible: Region__c"
 stop_emu
 
 start_emu "$ORG" --data "$DATA"
