@@ -37,10 +37,10 @@ static void guard_text(const struct web_conn_status *st, long long failures,
 				   "save new ones or press Test again.");
 		if (failures >= 0)
 			snprintf(more, n,
-				 "Salesforce refused %lld of sfbridge's logins "
-				 "as %s in the last %d minutes; too many lock "
-				 "the user out.",
-				 failures, st->username, SFB_LOCKOUT_WINDOW_MIN);
+				 "Refused logins by sfbridge as %s in the last "
+				 "%d minutes: %lld (too many lock the user "
+				 "out).",
+				 st->username, SFB_LOCKOUT_WINDOW_MIN, failures);
 	} else {
 		sfb_tmpl_vars_text(v, "guard_class", "off");
 		sfb_tmpl_vars_text(v, "guard", "Lockout guard: off.");
