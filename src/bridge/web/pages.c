@@ -36,9 +36,21 @@ int web_creds_read(struct web_ctx *c, struct sfb_creds_result *r,
 	sfb_creds_close(cc);
 	if (rc < 0) {
 		base_error("web: read the credentials: %s", err.msg);
+		/* Nothing half-read is shown. */
+		sfb_creds_result_release(r);
+		sfb_creds_result_init(r);
 		return -1;
 	}
 	return 0;
+}
+
+bool web_admin_post(struct web_ctx *c, const char *allow)
+{
+	if (strcmp(c->req->method, "POST") != 0) {
+		web_bad_method(c, allow);
+		return false;
+	}
+	return web_parse_form(c) == 0 && web_require_admin(c);
 }
 
 void web_status_from(const struct sfb_creds_result *r, bool failed,
@@ -403,20 +415,14 @@ void web_page_credentials(struct web_ctx *c)
 	if (web_is_get(c->req)) {
 		if (!web_require_admin(c))
 			return;
-		if (web_creds_read(c, &r, NULL, NULL) != 0)
-			sfb_creds_result_init(&r);
+		(void)web_creds_read(c, &r, NULL, NULL);
 		form_from_result(&r, &f);
 		credentials_page(c, 200, &f, NULL);
 		sfb_creds_result_release(&r);
 		return;
 	}
-	if (strcmp(c->req->method, "POST") != 0) {
-		web_bad_method(c, "GET, HEAD, POST");
-		return;
-	}
-	if (web_parse_form(c) != 0 || !web_require_admin(c))
-		return;
-	credentials_post(c);
+	if (web_admin_post(c, "GET, HEAD, POST"))
+		credentials_post(c);
 }
 
 /* ---- small formatting helpers ---- */

@@ -21,10 +21,17 @@ struct sfb_creds_result;
  * initialised either way (release it); when asked, sfbridge's refused
  * logins in the lockout window while the guard holds them (else -1), and
  * the last WEB_HISTORY_ROWS validations, newest first (caller owns; NULL on
- * failure). Returns 0, or -1 after logging why (the caller shows "locked").
+ * failure). Returns 0, or -1 after logging why, r then empty (the caller
+ * shows "locked").
  */
 int web_creds_read(struct web_ctx *c, struct sfb_creds_result *r,
 		   long long *failures, json_t **history);
+/*
+ * For a form's POST: true, or false after answering (405 with `allow`,
+ * 415 or 400 for the form, a redirect to /login, 403 without the CSRF
+ * token).
+ */
+bool web_admin_post(struct web_ctx *c, const char *allow);
 /* The status the pages and the API show, from what web_creds_read read. */
 void web_status_from(const struct sfb_creds_result *r, bool failed,
 		     struct web_conn_status *st);

@@ -429,11 +429,7 @@ void web_page_test(struct web_ctx *c)
 	struct sfb_creds *cc = NULL;
 	int rc;
 
-	if (strcmp(c->req->method, "POST") != 0) {
-		web_bad_method(c, "POST");
-		return;
-	}
-	if (web_parse_form(c) != 0 || !web_require_admin(c))
+	if (!web_admin_post(c, "POST"))
 		return;
 	rc = sfb_creds_open(c->w->data_dir, &cc, &err);
 	if (rc == 0)
@@ -475,11 +471,7 @@ void web_page_integration_post(struct web_ctx *c, const char *key)
 			       "There is no integration by that name.");
 		return;
 	}
-	if (strcmp(c->req->method, "POST") != 0) {
-		web_bad_method(c, "POST");
-		return;
-	}
-	if (web_parse_form(c) != 0 || !web_require_admin(c))
+	if (!web_admin_post(c, "POST"))
 		return;
 	enabled = web_field(c, "enabled");
 	if (strcmp(enabled, "1") != 0 && strcmp(enabled, "0") != 0) {
