@@ -1,11 +1,10 @@
-/* pages.c - the console's pages: the Salesforce Integration menu, the credentials form, integration switches. */
-#include "bridge/web/web_int.h"
+/* pages.c - what the console's pages share (the connection's state, diagnoses, notices) and the credentials form. */
+#include "bridge/web/pages.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "base/datetime.h"
 #include "base/log.h"
 #include "bridge/creds/creds.h"
 #include "bridge/integrations/integrations.h"
@@ -14,29 +13,47 @@
 
 /* ---- the connection's state, as the credentials feature reports it ---- */
 
-/*
- * The active credentials and their last validation (no network call).
- * Returns 0, or -1 after logging why (the caller shows "locked").
- */
-static int creds_show(struct web_ctx *c, struct sfb_creds_result *r)
+int web_creds_read(struct web_ctx *c, struct sfb_creds_result *r,
+		   long long *failures, json_t **history)
 {
 	struct base_err err = BASE_ERR_INIT;
 	struct sfb_creds *cc = NULL;
 	int rc;
 
 	sfb_creds_result_init(r);
+	if (failures)
+		*failures = -1;
+	if (history)
+		*history = NULL;
 	rc = sfb_creds_open(c->w->data_dir, &cc, &err);
 	if (rc == 0)
 		rc = sfb_creds_show(cc, r, &err);
+	if (rc == 0 && failures && r->active && r->refused)
+		rc = sfb_creds_recent_failures(cc, r->username, failures, &err);
+	if (rc == 0 && history)
+		rc = sfb_creds_validations(cc, WEB_HISTORY_ROWS, 0, history,
+					   &err);
 	sfb_creds_close(cc);
 	if (rc < 0) {
 		base_error("web: read the credentials: %s", err.msg);
+		/* Nothing half-read is shown. */
+		sfb_creds_result_release(r);
+		sfb_creds_result_init(r);
 		return -1;
 	}
 	return 0;
 }
 
-static void status_from(const struct sfb_creds_result *r, bool failed,
+bool web_admin_post(struct web_ctx *c, const char *allow)
+{
+	if (strcmp(c->req->method, "POST") != 0) {
+		web_bad_method(c, allow);
+		return false;
+	}
+	return web_parse_form(c) == 0 && web_require_admin(c);
+}
+
+void web_status_from(const struct sfb_creds_result *r, bool failed,
 			struct web_conn_status *st)
 {
 	const struct sfb_diag *e = sfb_diags_first_error(&r->diags);
@@ -77,9 +94,9 @@ static void status_from(const struct sfb_creds_result *r, bool failed,
 void web_conn_status(struct web_ctx *c, struct web_conn_status *st)
 {
 	struct sfb_creds_result r;
-	int rc = creds_show(c, &r);
+	int rc = web_creds_read(c, &r, NULL, NULL);
 
-	status_from(&r, rc != 0, st);
+	web_status_from(&r, rc != 0, st);
 	sfb_creds_result_release(&r);
 }
 
@@ -90,12 +107,35 @@ const char *web_lock_reason(const struct web_conn_status *st)
 
 /* ---- diagnoses: code, title, explanation, numbered fix steps ---- */
 
+void web_put_steps(struct base_buf *out, json_t *fix)
+{
+	size_t k;
+	json_t *step;
+
+	json_array_foreach(fix, k, step) {
+		base_buf_puts(out, "<li>");
+		base_buf_put_xml(out, json_string_value(step)
+					      ? json_string_value(step)
+					      : "");
+		base_buf_puts(out, "</li>\n");
+	}
+}
+
+int web_render_code_link(struct web_ctx *c, const char *code,
+			 struct base_buf *out)
+{
+	struct sfb_tmpl_vars v = SFB_TMPL_VARS_INIT;
+
+	sfb_tmpl_vars_text(&v, "code", code);
+	return web_render(c, "code_link.html", &v, out);
+}
+
 /*
- * Renders diagnoses in their JSON form (sfb_diag_to_json: code, severity,
- * title, explanation, fix[], detail), errors first. `only_notes` skips
- * errors (the menu's warnings after a good Save).
+ * Diagnoses in their JSON form (sfb_diag_to_json: code, severity, title,
+ * explanation, fix[], detail); `only_notes` is for the menu's warnings
+ * after a good Save.
  */
-static int render_diags(struct web_ctx *c, json_t *arr, bool only_notes,
+int web_render_diags(struct web_ctx *c, json_t *arr, bool only_notes,
 			struct base_buf *out)
 {
 	static const char *const order[] = {"error", "warning", "info"};
@@ -108,6 +148,9 @@ static int render_diags(struct web_ctx *c, json_t *arr, bool only_notes,
 			struct sfb_tmpl_vars v = SFB_TMPL_VARS_INIT;
 			struct base_buf steps = BASE_BUF_INIT(16384);
 			struct base_buf said = BASE_BUF_INIT(2048);
+			struct base_buf link = BASE_BUF_INIT(1024);
+			const char *code = json_string_value(
+				json_object_get(d, "code"));
 			const char *sev = json_string_value(
 				json_object_get(d, "severity"));
 			json_t *fix = json_object_get(d, "fix");
@@ -117,20 +160,11 @@ static int render_diags(struct web_ctx *c, json_t *arr, bool only_notes,
 				json_string_value(json_object_get(sf, "message"));
 			const char *sf_code =
 				json_string_value(json_object_get(sf, "code"));
-			size_t k;
-			json_t *step;
 			int rc;
 
 			if (!sev || strcmp(sev, order[pass]) != 0)
 				continue;
-			json_array_foreach(fix, k, step) {
-				base_buf_puts(&steps, "<li>");
-				base_buf_put_xml(&steps,
-						 json_string_value(step)
-							 ? json_string_value(step)
-							 : "");
-				base_buf_puts(&steps, "</li>\n");
-			}
+			web_put_steps(&steps, fix);
 			if (sf_msg && *sf_msg) {
 				base_buf_puts(&said, "<p class=\"said\">Salesforce "
 						     "said: <q>");
@@ -141,8 +175,7 @@ static int render_diags(struct web_ctx *c, json_t *arr, bool only_notes,
 				base_buf_put_xml(&said, sf_msg);
 				base_buf_puts(&said, "</q></p>");
 			}
-			sfb_tmpl_vars_text(&v, "code", json_string_value(
-					   json_object_get(d, "code")));
+			sfb_tmpl_vars_text(&v, "code", code);
 			sfb_tmpl_vars_text(&v, "severity", sev);
 			sfb_tmpl_vars_text(&v, "title", json_string_value(
 					   json_object_get(d, "title")));
@@ -151,11 +184,16 @@ static int render_diags(struct web_ctx *c, json_t *arr, bool only_notes,
 						   d, "explanation")));
 			sfb_tmpl_vars_html(&v, "steps", base_buf_str(&steps));
 			sfb_tmpl_vars_html(&v, "said", base_buf_str(&said));
-			rc = base_buf_err(&steps) || base_buf_err(&said)
-				     ? -1
-				     : web_render(c, "diagnosis.html", &v, out);
+			rc = web_render_code_link(c, code, &link);
+			sfb_tmpl_vars_html(&v, "code_link", base_buf_str(&link));
+			if (rc == 0)
+				rc = base_buf_err(&steps) || base_buf_err(&said)
+					     ? -1
+					     : web_render(c, "diagnosis.html",
+							  &v, out);
 			base_buf_release(&steps);
 			base_buf_release(&said);
+			base_buf_release(&link);
 			if (rc != 0)
 				return -1;
 		}
@@ -163,7 +201,7 @@ static int render_diags(struct web_ctx *c, json_t *arr, bool only_notes,
 	return 0;
 }
 
-static int render_notice(struct web_ctx *c, const char *kind,
+int web_render_notice(struct web_ctx *c, const char *kind,
 			 const char *text, const char *more_html,
 			 struct base_buf *out)
 {
@@ -174,139 +212,6 @@ static int render_notice(struct web_ctx *c, const char *kind,
 	sfb_tmpl_vars_text(&v, "text", text);
 	sfb_tmpl_vars_html(&v, "more", more_html ? more_html : "");
 	return web_render(c, "notice.html", &v, out);
-}
-
-/* ---- the menu ---- */
-
-static int render_status(struct web_ctx *c, const struct web_conn_status *st,
-			 struct base_buf *out)
-{
-	struct sfb_tmpl_vars v = SFB_TMPL_VARS_INIT;
-	char when[40] = "never";
-
-	if (!st->connected && !st->failed)
-		return web_render(c, "status_none.html", &v, out);
-	if (st->validated_ms > 0) {
-		base_time_format_iso(st->validated_ms, when, sizeof(when));
-		/* "2026-11-29T19:04:47.123Z" -> "2026-11-29 19:04 UTC" */
-		when[10] = ' ';
-		snprintf(when + 16, sizeof(when) - 16, " UTC");
-	}
-	sfb_tmpl_vars_text(&v, "state",
-			   st->failed    ? "Unknown"
-			   : st->valid   ? "Connected"
-			   : st->refused ? "Refused by Salesforce"
-					 : "Not working");
-	sfb_tmpl_vars_text(&v, "state_class", st->valid ? "ok" : "bad");
-	sfb_tmpl_vars_text(&v, "problem", st->problem_title);
-	sfb_tmpl_vars_text(&v, "username", st->username[0] ? st->username : "unknown");
-	sfb_tmpl_vars_text(&v, "org_name", st->org_name[0] ? st->org_name : "unknown");
-	sfb_tmpl_vars_text(&v, "edition", st->edition[0] ? st->edition : "unknown");
-	sfb_tmpl_vars_text(&v, "environment",
-			   st->sandbox < 0 ? "unknown"
-			   : st->sandbox   ? "Sandbox"
-					   : "Production");
-	sfb_tmpl_vars_text(&v, "instance",
-			   st->instance_url[0] ? st->instance_url : "unknown");
-	sfb_tmpl_vars_text(&v, "validated", when);
-	return web_render(c, "status_conn.html", &v, out);
-}
-
-static int render_integrations(struct web_ctx *c,
-			       const struct web_conn_status *st,
-			       struct base_buf *out)
-{
-	const char *reason = web_lock_reason(st);
-
-	for (int i = 0; i < sfb_n_integrations; i++) {
-		const struct sfb_integration_def *in = &sfb_integrations[i];
-		struct sfb_tmpl_vars v = SFB_TMPL_VARS_INIT;
-		struct base_buf sw = BASE_BUF_INIT(4096);
-		int rc;
-
-		sfb_tmpl_vars_text(&v, "key", in->key);
-		sfb_tmpl_vars_text(&v, "name", in->name);
-		sfb_tmpl_vars_text(&v, "about", in->about);
-		sfb_tmpl_vars_text(&v, "csrf", c->csrf);
-		sfb_tmpl_vars_text(&v, "reason",
-				   reason ? reason
-					  : "Ready: the credentials are valid.");
-		rc = web_render(c, reason ? "switch_locked.html"
-					  : "switch_open.html",
-				&v, &sw);
-		sfb_tmpl_vars_html(&v, "switch", base_buf_str(&sw));
-		if (rc == 0)
-			rc = web_render(c, "integration.html", &v, out);
-		base_buf_release(&sw);
-		if (rc != 0)
-			return -1;
-	}
-	return 0;
-}
-
-void web_page_menu(struct web_ctx *c)
-{
-	struct sfb_tmpl_vars v = SFB_TMPL_VARS_INIT;
-	struct base_buf status = BASE_BUF_INIT(16384);
-	struct base_buf diags = BASE_BUF_INIT(WEB_PAGE_MAX / 2);
-	struct base_buf flash = BASE_BUF_INIT(4096);
-	struct base_buf list = BASE_BUF_INIT(65536);
-	struct base_buf content = BASE_BUF_INIT(WEB_PAGE_MAX);
-	struct sfb_creds_result r;
-	struct web_conn_status st;
-	json_t *arr = NULL;
-	bool failed;
-
-	if (!web_is_get(c->req)) {
-		web_bad_method(c, "GET, HEAD");
-		sfb_creds_result_init(&r);
-		goto out;
-	}
-	if (!web_require_admin(c)) {
-		sfb_creds_result_init(&r);
-		goto out;
-	}
-	failed = creds_show(c, &r) != 0;
-	status_from(&r, failed, &st);
-	/* What the last validation found: the errors while locked, the
-	 * warnings while working. */
-	if (st.connected) {
-		arr = sfb_diags_to_json(&r.diags);
-		if (render_diags(c, arr, st.valid, &diags) != 0)
-			goto fail;
-	}
-	/* After a good Save (the form redirects here with ?saved=1). */
-	if (st.valid && !strcmp(c->req->raw_query, "saved=1") &&
-	    render_notice(c, "ok",
-			  "Credentials saved and validated. The integrations "
-			  "are unlocked.",
-			  NULL, &flash) != 0)
-		goto fail;
-	if (render_status(c, &st, &status) != 0 ||
-	    render_integrations(c, &st, &list) != 0)
-		goto fail;
-	sfb_tmpl_vars_html(&v, "flash", base_buf_str(&flash));
-	sfb_tmpl_vars_html(&v, "status", base_buf_str(&status));
-	sfb_tmpl_vars_html(&v, "diagnoses", base_buf_str(&diags));
-	sfb_tmpl_vars_html(&v, "integrations", base_buf_str(&list));
-	sfb_tmpl_vars_text(&v, "creds_action",
-			   st.connected ? "Change credentials"
-					: "Enter credentials");
-	if (web_render(c, "menu.html", &v, &content) != 0)
-		goto fail;
-	web_send_page(c, 200, "Salesforce Integration", base_buf_str(&content));
-	goto out;
-fail:
-	web_error_page(c, 500, "Something went wrong",
-		       "The page could not be built.");
-out:
-	json_decref(arr);
-	sfb_creds_result_release(&r);
-	base_buf_release(&status);
-	base_buf_release(&diags);
-	base_buf_release(&flash);
-	base_buf_release(&list);
-	base_buf_release(&content);
 }
 
 /* ---- the credentials form ---- */
@@ -434,7 +339,7 @@ static void credentials_post(struct web_ctx *c)
 			f.method = "password";
 		if (!one_of(f.host, hosts))
 			f.host = "production";
-		if (render_notice(c, "error",
+		if (web_render_notice(c, "error",
 				  "Pick a sign-in method and a login host.",
 				  NULL, &notice) != 0)
 			goto fail;
@@ -464,7 +369,7 @@ static void credentials_post(struct web_ctx *c)
 	sf_secret_free(key);
 	if (rc < 0) {
 		base_error("web: save credentials: %s", err.msg);
-		if (render_notice(c, "error",
+		if (web_render_notice(c, "error",
 				  "sfbridge could not save the credentials "
 				  "(an internal error; the server log says "
 				  "more). Nothing was changed.",
@@ -480,8 +385,8 @@ static void credentials_post(struct web_ctx *c)
 		goto out;
 	}
 	arr = sfb_diags_to_json(&r.diags);
-	if (render_diags(c, arr, false, &diags) != 0 ||
-	    render_notice(c, "error",
+	if (web_render_diags(c, arr, false, &diags) != 0 ||
+	    web_render_notice(c, "error",
 			  r.prev_active
 				  ? "These credentials did not pass, so they "
 				    "were not saved. The credentials that were "
@@ -510,48 +415,34 @@ void web_page_credentials(struct web_ctx *c)
 	if (web_is_get(c->req)) {
 		if (!web_require_admin(c))
 			return;
-		if (creds_show(c, &r) != 0)
-			sfb_creds_result_init(&r);
+		(void)web_creds_read(c, &r, NULL, NULL);
 		form_from_result(&r, &f);
 		credentials_page(c, 200, &f, NULL);
 		sfb_creds_result_release(&r);
 		return;
 	}
-	if (strcmp(c->req->method, "POST") != 0) {
-		web_bad_method(c, "GET, HEAD, POST");
-		return;
-	}
-	if (web_parse_form(c) != 0 || !web_require_admin(c))
-		return;
-	credentials_post(c);
+	if (web_admin_post(c, "GET, HEAD, POST"))
+		credentials_post(c);
 }
 
-/* ---- an integration's Enable switch ---- */
+/* ---- small formatting helpers ---- */
 
-void web_page_integration_post(struct web_ctx *c, const char *key)
+void web_short_time(const char *iso, char *out, size_t n)
 {
-	const struct sfb_integration_def *in = sfb_integration_find(key);
-	struct web_conn_status st;
-	const char *reason;
+	/* Date and minute: the first 16 characters, 'T' -> ' '. */
+	snprintf(out, n, "%.10s %.5s UTC", iso, strlen(iso) > 11 ? iso + 11 : "");
+}
 
-	if (!in) {
-		web_error_page(c, 404, "Page not found",
-			       "There is no integration by that name.");
-		return;
+void web_count(long long v, char *out, size_t n)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%lld", v > 0 ? v : 0);
+	size_t o = 0;
+
+	for (int i = 0; i < len && o + 2 < n; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
 	}
-	if (strcmp(c->req->method, "POST") != 0) {
-		web_bad_method(c, "POST");
-		return;
-	}
-	if (web_parse_form(c) != 0 || !web_require_admin(c))
-		return;
-	web_conn_status(c, &st);
-	reason = web_lock_reason(&st);
-	if (reason) {
-		web_error_page(c, 409, in->name, reason);
-		return;
-	}
-	web_error_page(c, 501, in->name,
-		       "Turning integrations on and off comes with the sync "
-		       "feature; this build can't do it yet.");
+	out[o] = '\0';
 }

@@ -29,6 +29,10 @@ static const char *const web_files[] = {
 	"status_conn.html",  "integration.html",  "switch_locked.html",
 	"switch_open.html",  "credentials.html",  "notice.html",
 	"diagnosis.html",    "style.css",
+	"code_link.html",    "test_again.html",   "usage.html",
+	"usage_bar.html",    "history.html",      "history_row.html",
+	"history_none.html", "help_index.html",   "help_item.html",
+	"help_diag.html",
 };
 
 static const char csp[] =
@@ -635,6 +639,10 @@ static void route(struct web_ctx *c)
 		web_page_credentials(c);
 	} else if (!strncmp(p, "/settings/salesforce/integrations/", 34)) {
 		web_page_integration_post(c, p + 34);
+	} else if (!strcmp(p, "/settings/salesforce/test")) {
+		web_page_test(c);
+	} else if (!strncmp(p, "/help/diagnoses", 15)) {
+		web_page_help(c, p + 15);
 	} else {
 		web_error_page(c, 404, "Page not found",
 			       "There is no page at this address.");

@@ -113,6 +113,10 @@ const char *web_lock_reason(const struct web_conn_status *st);
 void web_page_menu(struct web_ctx *c);
 void web_page_credentials(struct web_ctx *c);
 void web_page_integration_post(struct web_ctx *c, const char *key);
+/* POST /settings/salesforce/test: "Test again" (pages_menu.c). */
+void web_page_test(struct web_ctx *c);
+/* /help/diagnoses and /help/diagnoses/CODE (pages_help.c); rest follows "/help/diagnoses". */
+void web_page_help(struct web_ctx *c, const char *rest);
 
 /* The JSON API under /api/v1 (api.c); rest is the path after it. */
 void web_api(struct web_ctx *c, const char *rest);
