@@ -189,20 +189,119 @@ async function main() {
     ok(open === 5, 'the five integrations are unlocked', open);
     await shot('06-menu-connected');
 
-    // 7. On a phone the menu fits the screen.
+    // 7. Switch an unlocked integration on.
+    await page.getByRole('button', { name: 'Enable Deal Registration' }).click();
+    await heading.waitFor();
+    ok(await page.getByRole('button', { name: 'Disable Deal Registration' }).isVisible(),
+      'Deal Registration can be switched on once the credentials are valid');
+    await shot('07-integration-on');
+
+    // 8. Salesforce side: remove API Enabled from the profile in sfemu's Setup.
+    const setup = await context.newPage();
+    setup.on('request', (r) => { if (new URL(r.url()).host !== new URL(emuUrl).host) foreign.push(r.url()); });
+    const setPerm = async (on) => {
+      await setup.goto(emuUrl + '/setup/profiles');
+      await setup.getByRole('link', { name: 'Integration', exact: true }).click();
+      const box = setup.getByLabel('API Enabled', { exact: true });
+      await (on ? box.check() : box.uncheck());
+      await setup.getByRole('button', { name: 'Save', exact: true }).click();
+      await setup.waitForLoadState();
+    };
+    await setPerm(false);
+    await setup.goto(emuUrl + '/setup/profiles');
+    ok(/Integration\s+Salesforce\s+No/.test(await setup.locator('table').innerText()),
+      'sfemu Setup shows the profile without API Enabled');
+    await setup.screenshot({ path: path.join(artifacts, '08-sfemu-api-disabled.png'), fullPage: true });
+
+    // ... and "Test again" on the console shows api_disabled_for_user.
+    const testAgain = async () => {
+      await page.bringToFront();
+      await page.goto(url + '/settings/salesforce');
+      await page.getByRole('button', { name: 'Test again' }).click();
+      await heading.waitFor({ timeout: 10000 });
+    };
+    const codes = async () => page.locator('section.diagnosis code.code').allInnerTexts();
+    const lockedCount = async () => {
+      const all = page.locator('ul.integrations button.switch');
+      let n = 0;
+      for (let i = 0; i < await all.count(); i++) if (await all.nth(i).isDisabled()) n++;
+      return n;
+    };
+    await testAgain();
+    ok((await codes()).includes('api_disabled_for_user'), 'Test again shows api_disabled_for_user',
+      (await codes()).join(' '));
+    const diagOf = (code) => page.locator('section.diagnosis').filter({ has: page.locator('code.code', { hasText: code }) });
+    ok(/API Enabled/.test(await diagOf('api_disabled_for_user').innerText()),
+      '... with fix steps naming the API Enabled permission');
+    ok(await lockedCount() === 4, '... and every switch locked again but the Disable of the one that is on',
+      await lockedCount());
+    ok(await page.getByText(/paused while locked/).isVisible(), '... which shows as paused');
+    await shot('08-console-api-disabled');
+
+    // 9. Put API Enabled back; lock the user by failed logins (someone mistyping, 10 times).
+    await setPerm(true);
+    for (let i = 0; i < 10; i++) {
+      await fetch(emuUrl + '/services/Soap/u/60.0', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/xml', SOAPAction: 'login' },
+        body: '<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body>' +
+          '<login xmlns="urn:partner.soap.sforce.com"><username>' + sfUser + '</username>' +
+          '<password>not-the-password-' + i + '</password></login></Body></Envelope>',
+      });
+    }
+    await setup.goto(emuUrl + '/setup/users');
+    await setup.getByRole('link', { name: sfUser }).first().click();
+    ok(await setup.getByRole('button', { name: 'Unlock' }).isVisible(),
+      'sfemu Setup shows the user locked out (an Unlock button)');
+    await setup.screenshot({ path: path.join(artifacts, '09-sfemu-locked.png'), fullPage: true });
+    await testAgain();
+    const lockedCodes = await codes();
+    ok(lockedCodes.includes('invalid_login'), 'Test again on a locked-out user shows invalid_login',
+      lockedCodes.join(' '));
+    ok(/Unlock/.test((await page.locator('section.diagnosis').allInnerTexts()).join('\n')),
+      '... whose fix steps say how to unlock the user');
+    ok(await page.getByText(/Lockout guard: on/).isVisible(),
+      '... and the lockout guard now holds the credentials');
+    ok(await lockedCount() === 4, '... with the integrations locked', await lockedCount());
+    await shot('09-console-locked-out');
+
+    // 10. Unlock in Setup; Test again recovers, and Deal Registration is still on.
+    await setup.getByRole('button', { name: 'Unlock' }).click();
+    await setup.waitForLoadState();
+    ok(!(await setup.getByRole('button', { name: 'Unlock' }).isVisible()), 'Unlock in sfemu Setup unlocks the user');
+    await testAgain();
+    ok(await page.getByText('Connected', { exact: true }).isVisible(), 'after Unlock, Test again reconnects');
+    ok(await page.getByText(/Lockout guard: off/).isVisible(), '... the lockout guard lets go');
+    ok(await lockedCount() === 0, '... the integrations unlock', await lockedCount());
+    ok(await page.getByRole('button', { name: 'Disable Deal Registration' }).isVisible(),
+      '... and Deal Registration is still on');
+    ok(await page.getByRole('table', { name: /Validation history/ }).isVisible(),
+      'the menu shows the validation history');
+    ok(await page.getByRole('img', { name: /in the last 24 hours/ }).isVisible(),
+      'the menu charts the API usage of the last 24 hours');
+    await shot('10-console-recovered');
+    await setup.close();
+
+    // 11. A diagnosis code links to its help page.
+    await page.goto(url + '/help/diagnoses/api_disabled_for_user');
+    ok(await page.getByRole('heading', { level: 1 }).isVisible() &&
+      /api_disabled_for_user/.test(await page.content()), 'each diagnosis code has a help page');
+    await shot('11-help-page');
+
+    // 12. On a phone the menu fits the screen.
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto(url + '/settings/salesforce');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     ok(overflow <= 0, 'on a 375 px phone the menu needs no sideways scrolling', `${overflow} px too wide`);
-    await shot('07-menu-phone');
+    await shot('12-menu-phone');
     await page.setViewportSize({ width: 1100, height: 900 });
 
-    // 8. Sign out.
+    // 13. Sign out.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((u) => u.pathname === '/login');
     await page.goto(url + '/settings/salesforce');
     ok(new URL(page.url()).pathname === '/login', 'after signing out the menu asks to sign in again');
-    await shot('08-signed-out');
+    await shot('13-signed-out');
 
     ok(problems.length === 0, 'no script errors, no CSP violations, no failed subresources', problems.join('\n'));
     ok(foreign.length === 0, 'the pages load nothing from anywhere else', foreign.join('\n'));
