@@ -1,103 +1,6 @@
 # test_web.sh - sfbridge serve: health, security headers, sign-in, sessions, CSRF, rate limits, pages, API, log hygiene.
 . "$TOP/tests/integration/lib.sh"
-
-BRIDGE="$BUILD/sfbridge"
-DATA="$T_TMP/data"
-JAR="$T_TMP/jar"
-PW="correct horse battery staple"
-# The scenario org's integration user (tests/data/scenarios/valid.json).
-SECRET_SF_PW='Scn-Pass-7x!'
-SECRET_SF_TOKEN=ScnTokenAbCdEfGhIjKlMnOp
-SECRET_SF_WRONG_TOKEN=WrongTokenAbCdEfGhIjKlMn
-BR_PID=""
-URL=""
-
-stop_bridge() {
-	[ -n "$BR_PID" ] || return 0
-	kill -TERM "$BR_PID" 2>/dev/null
-	i=0
-	while kill -0 "$BR_PID" 2>/dev/null && [ $i -lt 200 ]; do
-		i=$((i + 1))
-		sleep 0.05
-	done
-	if kill -0 "$BR_PID" 2>/dev/null; then
-		kill -KILL "$BR_PID" 2>/dev/null
-		fail "sfbridge stops within 10 s of SIGTERM"
-	elif wait "$BR_PID"; then
-		pass "sfbridge exits with status 0 on SIGTERM"
-	else
-		fail "sfbridge exits with status 0 on SIGTERM"
-	fi
-	BR_PID=""
-}
-trap 'stop_bridge; cleanup' EXIT
-unset SFBRIDGE_MASTER_KEY SFBRIDGE_WORKSPACE SFBRIDGE_DATA
-
-# start_bridge [serve options...]: sfbridge serve on a free port.
-start_bridge() {
-	rm -f "$T_TMP/bready"
-	"$BRIDGE" serve --listen 127.0.0.1:0 --data "$DATA" \
-		--ready-file "$T_TMP/bready" "$@" \
-		>>"$T_TMP/bridge.out" 2>>"$T_TMP/bridge.log" &
-	BR_PID=$!
-	i=0
-	while [ ! -s "$T_TMP/bready" ]; do
-		if ! kill -0 "$BR_PID" 2>/dev/null; then
-			echo "not ok - sfbridge serve started"
-			sed 's/^/#   /' "$T_TMP/bridge.log"
-			BR_PID=""
-			exit 1
-		fi
-		i=$((i + 1))
-		[ $i -lt 200 ] || { echo "not ok - sfbridge ready within 10 s"; exit 1; }
-		sleep 0.05
-	done
-	URL=$(cat "$T_TMP/bready")
-}
-
-# breq METHOD PATH [curl args...]: with the cookie jar; STATUS, $RESP, $HDRS.
-breq() {
-	m=$1
-	p=$2
-	shift 2
-	STATUS=$(curl -sS -o "$RESP" -D "$HDRS" -w '%{http_code}' -X "$m" \
-		-b "$JAR" -c "$JAR" --max-time 20 "$@" "$URL$p") || STATUS=000
-}
-
-# hdr NAME: the value of response header NAME in $HDRS (first one).
-hdr() {
-	grep -i "^$1:" "$HDRS" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'
-}
-
-# csrf: the first hidden csrf field of $RESP.
-csrf() {
-	sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$RESP" | head -1
-}
-
-# notice: the text of the page's notice paragraph.
-notice() {
-	sed -n '/class="notice/,/<\/div>/p' "$RESP" | sed -n 's/^<p>\(.*\)<\/p>$/\1/p' | head -1
-}
-
-# login EMAIL PASSWORD [curl args...]: GET /login for the form token, then POST.
-login() {
-	l_email=$1
-	l_pw=$2
-	shift 2
-	breq GET /login "$@"
-	l_csrf=$(csrf)
-	breq POST /login --data-urlencode "csrf=$l_csrf" \
-		--data-urlencode "email=$l_email" --data-urlencode "password=$l_pw" "$@"
-}
-
-# log_has NAME REGEX: the server's output has a line matching REGEX (grep -E).
-log_has() {
-	if bridge_log | grep -Eq -- "$2"; then pass "$1"; else fail "$1" "no line matches /$2/"; fi
-}
-
-bridge_log() {
-	cat "$T_TMP/bridge.log" "$T_TMP/bridge.out" 2>/dev/null
-}
+. "$TOP/tests/integration/web_lib.sh"
 
 # ---- admin accounts ----
 printf 'too short\n' >"$T_TMP/weak"
@@ -271,7 +174,7 @@ expect "... and no secret" "$(grep -E 'name="(password|token)"' "$RESP" | grep -
 breq GET /api/v1/integrations -H "Authorization: Bearer $TOKEN"
 expect "the API lists the integrations unlocked" "$(json '[.integrations[] | select(.locked | not)] | length')" 5
 breq PATCH /api/v1/integrations/referrals -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"enabled":true}'
-expect "enabling one is 501 until the sync feature exists" "$STATUS $(json .error.code)" "501 not_implemented"
+expect "enabling one through the API switches it on" "$STATUS $(json .enabled)" "200 true"
 if cat "$DATA"/sfbridge.db* | grep -qF -e "$SECRET_SF_PW" -e "$SECRET_SF_TOKEN"; then
 	fail "the Salesforce secrets are not stored in clear"
 else

@@ -29,6 +29,7 @@ static const char *const web_files[] = {
 	"status_conn.html",  "integration.html",  "switch_locked.html",
 	"switch_open.html",  "credentials.html",  "notice.html",
 	"diagnosis.html",    "style.css",
+	"openapi.json", /* served by api.c at /api/v1/openapi.json */
 };
 
 static const char csp[] =
@@ -282,7 +283,7 @@ void web_redirect(struct web_ctx *c, const char *location)
 	base_buf_printf(&c->resp->body, "See %s\n", location);
 }
 
-static void json_reply(struct sfb_resp *resp, int status, const char *json)
+void web_json_reply(struct sfb_resp *resp, int status, const char *json)
 {
 	sfb_resp_start(resp, status, "application/json");
 	web_security_headers(resp);
@@ -588,7 +589,7 @@ static void route(struct web_ctx *c)
 
 	if (c->req->too_big) {
 		if (!strncmp(p, "/api/", 5))
-			json_reply(c->resp, 413,
+			web_json_reply(c->resp, 413,
 				   "{\"error\":{\"code\":\"body_too_large\","
 				   "\"message\":\"the request body exceeds 1 "
 				   "MB\",\"diagnoses\":[]}}");
@@ -599,7 +600,7 @@ static void route(struct web_ctx *c)
 	}
 	if (!strcmp(p, "/healthz")) {
 		if (web_is_get(c->req))
-			json_reply(c->resp, 200, "{\"status\":\"ok\"}");
+			web_json_reply(c->resp, 200, "{\"status\":\"ok\"}");
 		else
 			web_bad_method(c, "GET, HEAD");
 		return;
