@@ -590,9 +590,9 @@ static void route(struct web_ctx *c)
 	if (c->req->too_big) {
 		if (!strncmp(p, "/api/", 5))
 			web_json_reply(c->resp, 413,
-				   "{\"error\":{\"code\":\"body_too_large\","
-				   "\"message\":\"the request body exceeds 1 "
-				   "MB\",\"diagnoses\":[]}}");
+				       "{\"error\":{\"code\":\"body_too_large\","
+				       "\"message\":\"the request body exceeds 1 "
+				       "MB\",\"diagnoses\":[]}}");
 		else
 			web_error_page(c, 413, "Request too large",
 				       "The request body exceeds 1 MB.");
