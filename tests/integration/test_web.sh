@@ -2,12 +2,6 @@
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/web_lib.sh"
 
-PW="correct horse battery staple"
-# The scenario org's integration user (tests/data/scenarios/valid.json).
-SECRET_SF_PW='Scn-Pass-7x!'
-SECRET_SF_TOKEN=ScnTokenAbCdEfGhIjKlMnOp
-SECRET_SF_WRONG_TOKEN=WrongTokenAbCdEfGhIjKlMn
-
 # ---- admin accounts ----
 printf 'too short\n' >"$T_TMP/weak"
 printf '%s\n' "$PW" >"$T_TMP/pw"
@@ -180,7 +174,7 @@ expect "... and no secret" "$(grep -E 'name="(password|token)"' "$RESP" | grep -
 breq GET /api/v1/integrations -H "Authorization: Bearer $TOKEN"
 expect "the API lists the integrations unlocked" "$(json '[.integrations[] | select(.locked | not)] | length')" 5
 breq PATCH /api/v1/integrations/referrals -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"enabled":true}'
-expect "enabling one is 501 until the sync feature exists" "$STATUS $(json .error.code)" "501 not_implemented"
+expect "enabling one through the API switches it on" "$STATUS $(json .enabled)" "200 true"
 if cat "$DATA"/sfbridge.db* | grep -qF -e "$SECRET_SF_PW" -e "$SECRET_SF_TOKEN"; then
 	fail "the Salesforce secrets are not stored in clear"
 else

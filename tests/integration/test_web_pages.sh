@@ -2,10 +2,6 @@
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/web_lib.sh"
 
-PW="correct horse battery staple"
-# The scenario org's integration user (tests/data/scenarios/valid.json).
-SECRET_SF_PW='Scn-Pass-7x!'
-SECRET_SF_TOKEN=ScnTokenAbCdEfGhIjKlMnOp
 PAGES="$T_TMP/pages.all"
 
 # page METHOD PATH [curl args...]: breq, keeping every page for the secret check.

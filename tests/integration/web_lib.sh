@@ -1,7 +1,16 @@
 # web_lib.sh - helpers for tests of `sfbridge serve`: start and stop it, requests with a cookie jar, sign-in.
 #
 # Source it after lib.sh. It sets BRIDGE, DATA (the store), JAR (curl's
-# cookie jar) and, once started, BR_PID and URL.
+# cookie jar) and, once started, BR_PID and URL. breq and login leave the
+# status in $STATUS, the body in $RESP and the headers in $HDRS, like lib.sh's
+# req.
+
+# The admin's password, and the scenario org's integration user
+# (tests/data/scenarios/valid.json): tests grep for every one of them.
+PW="correct horse battery staple"
+SECRET_SF_PW='Scn-Pass-7x!'
+SECRET_SF_TOKEN=ScnTokenAbCdEfGhIjKlMnOp
+SECRET_SF_WRONG_TOKEN=WrongTokenAbCdEfGhIjKlMn
 
 BRIDGE="$BUILD/sfbridge"
 DATA="$T_TMP/data"

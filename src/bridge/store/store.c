@@ -233,14 +233,19 @@ int sfb_store_open(const char *data_dir, struct sfb_store **out,
 	/*
 	 * Create the file ourselves so that it is 0600 from the start (SQLite
 	 * would use 0644 less the umask); its -wal and -shm files copy its
-	 * mode. An empty file is a new database to SQLite.
+	 * mode. An empty file is a new database to SQLite. Only when it is
+	 * new: closing any descriptor of an open database drops every POSIX
+	 * lock this process holds on it, and another process (the CLI, the
+	 * sqlite3 shell) would then checkpoint and remove the WAL under the
+	 * connections still open here ("disk I/O error").
 	 */
-	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
+	fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno != EEXIST) {
 		rc = base_err_set_errno(err, BASE_ERR, "open store '%s'", p);
 		goto out;
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		rc = base_err_set(err, BASE_ENOMEM, "open store '%s'", p);

@@ -33,6 +33,7 @@ static const char *const web_files[] = {
 	"usage_bar.html",    "history.html",      "history_row.html",
 	"history_none.html", "help_index.html",   "help_item.html",
 	"help_diag.html",
+	"openapi.json", /* served by api.c at /api/v1/openapi.json */
 };
 
 static const char csp[] =
@@ -286,7 +287,7 @@ void web_redirect(struct web_ctx *c, const char *location)
 	base_buf_printf(&c->resp->body, "See %s\n", location);
 }
 
-static void json_reply(struct sfb_resp *resp, int status, const char *json)
+void web_json_reply(struct sfb_resp *resp, int status, const char *json)
 {
 	sfb_resp_start(resp, status, "application/json");
 	web_security_headers(resp);
@@ -592,10 +593,10 @@ static void route(struct web_ctx *c)
 
 	if (c->req->too_big) {
 		if (!strncmp(p, "/api/", 5))
-			json_reply(c->resp, 413,
-				   "{\"error\":{\"code\":\"body_too_large\","
-				   "\"message\":\"the request body exceeds 1 "
-				   "MB\",\"diagnoses\":[]}}");
+			web_json_reply(c->resp, 413,
+				       "{\"error\":{\"code\":\"body_too_large\","
+				       "\"message\":\"the request body exceeds 1 "
+				       "MB\",\"diagnoses\":[]}}");
 		else
 			web_error_page(c, 413, "Request too large",
 				       "The request body exceeds 1 MB.");
@@ -603,7 +604,7 @@ static void route(struct web_ctx *c)
 	}
 	if (!strcmp(p, "/healthz")) {
 		if (web_is_get(c->req))
-			json_reply(c->resp, 200, "{\"status\":\"ok\"}");
+			web_json_reply(c->resp, 200, "{\"status\":\"ok\"}");
 		else
 			web_bad_method(c, "GET, HEAD");
 		return;

@@ -2,6 +2,7 @@
 #ifndef SFB_WEB_INT_H
 #define SFB_WEB_INT_H
 
+#include <jansson.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdbool.h>
@@ -120,5 +121,33 @@ void web_page_help(struct web_ctx *c, const char *rest);
 
 /* The JSON API under /api/v1 (api.c); rest is the path after it. */
 void web_api(struct web_ctx *c, const char *rest);
+
+/* A JSON reply (already serialized) with the security headers, no-store. */
+void web_json_reply(struct sfb_resp *resp, int status, const char *json);
+
+/* For the API's handlers (api.c, api_credentials.c). */
+/* Sends v as the reply; takes v's reference (NULL: out of memory, 500). */
+void web_api_reply(struct web_ctx *c, int status, json_t *v);
+/* {"error": {"code", "message", "diagnoses"}}; takes diags' reference
+ * (NULL: []). The message must hold no secret. */
+void web_api_error(struct web_ctx *c, int status, const char *code,
+		   const char *message, json_t *diags);
+/*
+ * The request body as a JSON object whose keys are all in `keys` (a NULL-
+ * terminated list). Answers 415 (not application/json), 400
+ * malformed_json or 400 unknown_field itself and returns NULL. With
+ * empty_ok an empty body is {}, whatever its content type. Caller owns.
+ */
+json_t *web_api_body(struct web_ctx *c, const char *const *keys,
+		     bool empty_ok);
+/* 400 invalid_field: "'key' must be WANT". */
+void web_api_bad_field(struct web_ctx *c, const char *key, const char *want);
+
+/* /api/v1/salesforce/... (api_credentials.c). */
+void web_api_credentials_get(struct web_ctx *c);
+void web_api_credentials_put(struct web_ctx *c);
+void web_api_credentials_delete(struct web_ctx *c);
+void web_api_credentials_test(struct web_ctx *c);
+void web_api_validations(struct web_ctx *c);
 
 #endif
