@@ -4,6 +4,7 @@
 #   ok - name            or       not ok - name
 #   #   diagnostic lines
 # Requests go through curl; bodies land in $RESP (a file), the status in $STATUS.
+# start_bridge runs `sfbridge serve` on $DATA (the test sets it); URL is its base.
 
 set -u
 : "${SFEMU:?SFEMU must point at the sfemu binary}"
@@ -16,8 +17,14 @@ EMU_URL=""
 RESP="$T_TMP/resp"
 HDRS="$T_TMP/headers"
 STATUS=""
+BRIDGE="${BUILD:-$TOP/build}/sfbridge"
+BR_PID=""
+URL=""
+# Hermetic: the store is $DATA/sfbridge.db unless a test says otherwise.
+unset SFBRIDGE_DB
 
 cleanup() {
+	stop_bridge
 	stop_emu
 	rm -rf "$T_TMP"
 }
@@ -66,6 +73,48 @@ stop_emu() {
 		T_FAILED=1
 	fi
 	EMU_PID=""
+}
+
+# stop_bridge: SIGTERM, and check it exits cleanly (status 0) within 10 s.
+stop_bridge() {
+	[ -n "$BR_PID" ] || return 0
+	kill -TERM "$BR_PID" 2>/dev/null
+	i=0
+	while kill -0 "$BR_PID" 2>/dev/null && [ $i -lt 200 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	if kill -0 "$BR_PID" 2>/dev/null; then
+		kill -KILL "$BR_PID" 2>/dev/null
+		fail "sfbridge stops within 10 s of SIGTERM"
+	elif wait "$BR_PID"; then
+		pass "sfbridge exits with status 0 on SIGTERM"
+	else
+		fail "sfbridge exits with status 0 on SIGTERM"
+	fi
+	BR_PID=""
+}
+
+# start_bridge [serve options...]: sfbridge serve on $DATA, a free port.
+start_bridge() {
+	rm -f "$T_TMP/bready"
+	"$BRIDGE" serve --listen 127.0.0.1:0 --data "$DATA" \
+		--ready-file "$T_TMP/bready" "$@" \
+		>>"$T_TMP/bridge.out" 2>>"$T_TMP/bridge.log" &
+	BR_PID=$!
+	i=0
+	while [ ! -s "$T_TMP/bready" ]; do
+		if ! kill -0 "$BR_PID" 2>/dev/null; then
+			echo "not ok - sfbridge serve started"
+			sed 's/^/#   /' "$T_TMP/bridge.log"
+			BR_PID=""
+			exit 1
+		fi
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "not ok - sfbridge ready within 10 s"; exit 1; }
+		sleep 0.05
+	done
+	URL=$(cat "$T_TMP/bready")
 }
 
 # emu_log: the server's stderr so far (for secret checks).
