@@ -4,7 +4,8 @@
 #   ok - name            or       not ok - name
 #   #   diagnostic lines
 # Requests go through curl; bodies land in $RESP (a file), the status in $STATUS.
-# start_bridge runs `sfbridge serve` on $DATA (the test sets it); URL is its base.
+# start_bridge runs `sfbridge serve` on $DATA (the test sets it); URL is its
+# base, and breq/login talk to it with the cookie jar $JAR.
 
 set -u
 : "${SFEMU:?SFEMU must point at the sfemu binary}"
@@ -20,6 +21,7 @@ STATUS=""
 BRIDGE="${BUILD:-$TOP/build}/sfbridge"
 BR_PID=""
 URL=""
+JAR="$T_TMP/jar"
 # Hermetic: the store is $DATA/sfbridge.db unless a test says otherwise.
 unset SFBRIDGE_DB
 
@@ -115,6 +117,36 @@ start_bridge() {
 		sleep 0.05
 	done
 	URL=$(cat "$T_TMP/bready")
+}
+
+# breq METHOD PATH [curl args...]: with the cookie jar; STATUS, $RESP, $HDRS.
+breq() {
+	m=$1
+	p=$2
+	shift 2
+	STATUS=$(curl -sS -o "$RESP" -D "$HDRS" -w '%{http_code}' -X "$m" \
+		-b "$JAR" -c "$JAR" --max-time 20 "$@" "$URL$p") || STATUS=000
+}
+
+# hdr NAME: the value of response header NAME in $HDRS (first one).
+hdr() {
+	grep -i "^$1:" "$HDRS" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'
+}
+
+# csrf: the first hidden csrf field of $RESP.
+csrf() {
+	sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$RESP" | head -1
+}
+
+# login EMAIL PASSWORD [curl args...]: GET /login for the form token, then POST.
+login() {
+	l_email=$1
+	l_pw=$2
+	shift 2
+	breq GET /login "$@"
+	l_csrf=$(csrf)
+	breq POST /login --data-urlencode "csrf=$l_csrf" \
+		--data-urlencode "email=$l_email" --data-urlencode "password=$l_pw" "$@"
 }
 
 # emu_log: the server's stderr so far (for secret checks).

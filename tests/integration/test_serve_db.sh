@@ -19,8 +19,8 @@ expect "... in a directory it made 0700" "$(stat -c %a "$T_TMP/db dir/nested")" 
 expect "... and the file is 0600" "$(stat -c %a "$DB")" 600
 expect "... not in the data dir" "$(test -e "$DATA/sfbridge.db" && echo yes || echo no)" no
 expect_match "serve logs the database it uses" "$(cat "$T_TMP/bridge.log")" "database '$DB'"
-breq_status=$(curl -sS -o /dev/null -w '%{http_code}' "$URL/healthz")
-expect "... and serves" "$breq_status" 200
+breq GET /healthz
+expect "... and serves" "$STATUS" 200
 
 # Another command, told by SFBRIDGE_DB, writes to that same database.
 out=$(SFBRIDGE_DB="sqlite:$DB" "$BRIDGE" admin create --email ada@example.com --password-file "$T_TMP/pw" --data "$DATA" 2>&1)
@@ -29,11 +29,7 @@ expect "... and writes into SFBRIDGE_DB's database" "$(admins "$DB")" ada@exampl
 expect "... not into the data dir" "$(test -e "$DATA/sfbridge.db" && echo yes || echo no)" no
 
 # The running console reads the admin the CLI wrote: sign in.
-JAR="$T_TMP/jar"
-curl -sS -c "$JAR" -o "$RESP" "$URL/login"
-csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$RESP" | head -1)
-STATUS=$(curl -sS -b "$JAR" -c "$JAR" -o /dev/null -w '%{http_code}' "$URL/login" \
-	--data-urlencode "csrf=$csrf" --data-urlencode "email=ada@example.com" --data-urlencode "password=$PW")
+login ada@example.com "$PW"
 expect "the console signs in the admin that SFBRIDGE_DB's command created" "$STATUS" 303
 stop_bridge
 

@@ -1,53 +1,17 @@
 # test_web.sh - sfbridge serve: health, security headers, sign-in, sessions, CSRF, rate limits, pages, API, log hygiene.
 . "$TOP/tests/integration/lib.sh"
 
-BRIDGE="$BUILD/sfbridge"
 DATA="$T_TMP/data"
-JAR="$T_TMP/jar"
 PW="correct horse battery staple"
 # The scenario org's integration user (tests/data/scenarios/valid.json).
 SECRET_SF_PW='Scn-Pass-7x!'
 SECRET_SF_TOKEN=ScnTokenAbCdEfGhIjKlMnOp
 SECRET_SF_WRONG_TOKEN=WrongTokenAbCdEfGhIjKlMn
-BR_PID=""
-URL=""
-
-trap 'stop_bridge; cleanup' EXIT
 unset SFBRIDGE_MASTER_KEY SFBRIDGE_WORKSPACE SFBRIDGE_DATA
-
-# breq METHOD PATH [curl args...]: with the cookie jar; STATUS, $RESP, $HDRS.
-breq() {
-	m=$1
-	p=$2
-	shift 2
-	STATUS=$(curl -sS -o "$RESP" -D "$HDRS" -w '%{http_code}' -X "$m" \
-		-b "$JAR" -c "$JAR" --max-time 20 "$@" "$URL$p") || STATUS=000
-}
-
-# hdr NAME: the value of response header NAME in $HDRS (first one).
-hdr() {
-	grep -i "^$1:" "$HDRS" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'
-}
-
-# csrf: the first hidden csrf field of $RESP.
-csrf() {
-	sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$RESP" | head -1
-}
 
 # notice: the text of the page's notice paragraph.
 notice() {
 	sed -n '/class="notice/,/<\/div>/p' "$RESP" | sed -n 's/^<p>\(.*\)<\/p>$/\1/p' | head -1
-}
-
-# login EMAIL PASSWORD [curl args...]: GET /login for the form token, then POST.
-login() {
-	l_email=$1
-	l_pw=$2
-	shift 2
-	breq GET /login "$@"
-	l_csrf=$(csrf)
-	breq POST /login --data-urlencode "csrf=$l_csrf" \
-		--data-urlencode "email=$l_email" --data-urlencode "password=$l_pw" "$@"
 }
 
 # log_has NAME REGEX: the server's output has a line matching REGEX (grep -E).
