@@ -15,7 +15,7 @@ stop_demo() {
 trap 'stop_demo; cleanup' EXIT
 
 # start_demo N: scripts/run-demo on free ports, output in $T_TMP/demoN.out and
-# .err; returns once it has printed everything (or exits 1 if it died).
+# .err; returns once it has printed everything (exits 1 if it died).
 # SIGINT gets its default action back: a background job of a non-interactive
 # shell starts with SIGINT ignored, and such a signal can't be trapped.
 start_demo() {
@@ -24,18 +24,8 @@ start_demo() {
 		env --default-signal=INT sh "$TOP/scripts/run-demo" "$BUILD" \
 		>"$out" 2>"$T_TMP/demo$1.err" &
 	DEMO_PID=$!
-	i=0
-	while ! grep -q '^Ctrl-C stops both\.$' "$out"; do
-		if ! kill -0 "$DEMO_PID" 2>/dev/null; then
-			echo "not ok - run-demo started"
-			sed 's/^/#   /' "$out" "$T_TMP/demo$1.err"
-			DEMO_PID=""
-			exit 1
-		fi
-		i=$((i + 1))
-		[ $i -lt 400 ] || { echo "not ok - run-demo ready within 20 s"; exit 1; }
-		sleep 0.05
-	done
+	await "$DEMO_PID" run-demo "$T_TMP/demo$1.err" grep -q '^Ctrl-C stops both\.$' "$out" ||
+		{ DEMO_PID=""; exit 1; }
 }
 
 # printed FILE LABEL: the value run-demo printed after "LABEL:".
@@ -46,6 +36,17 @@ printed() {
 # server_pids: the pids of run-demo's sfemu and sfbridge.
 server_pids() {
 	ps -o pid=,comm= --ppid "$DEMO_PID" | awk '$2 == "sfemu" || $2 == "sfbridge" { print $1 }' | sort
+}
+
+# demo_ended NAME STATUS GONE_NAME: run-demo ends with STATUS (check NAME),
+# and none of $PIDS (its servers) is left (check GONE_NAME).
+demo_ended() {
+	wait "$DEMO_PID"
+	expect "$1" "$?" "$2"
+	DEMO_PID=""
+	alive=""
+	for p in $PIDS; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+	expect "$3" "$alive" ""
 }
 
 # ---- first run ----
@@ -86,12 +87,7 @@ expect "the printed credentials save and validate" "$STATUS $(hdr Location)" "30
 PIDS=$(server_pids)
 expect "run-demo runs two servers" "$(echo "$PIDS" | wc -l | tr -d ' ')" 2
 kill -INT "$DEMO_PID"
-wait "$DEMO_PID"
-expect "Ctrl-C: run-demo exits 0" "$?" 0
-DEMO_PID=""
-alive=""
-for p in $PIDS; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
-expect "... with both servers gone" "$alive" ""
+demo_ended "Ctrl-C: run-demo exits 0" 0 "... with both servers gone"
 expect_match "... saying it stopped them" "$(cat "$OUT")" "run-demo: stopping sfemu and sfbridge"
 
 # ---- second run: the data is reused ----
@@ -114,12 +110,7 @@ expect_match "... to the connection saved by the first run" "$(cat "$RESP")" '<s
 PIDS=$(server_pids)
 BR=$(ps -o pid=,comm= --ppid "$DEMO_PID" | awk '$2 == "sfbridge" { print $1 }')
 kill -KILL "$BR"
-wait "$DEMO_PID"
-expect "when sfbridge dies, run-demo exits 1" "$?" 1
-DEMO_PID=""
-alive=""
-for p in $PIDS; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
-expect "... having stopped sfemu" "$alive" ""
+demo_ended "when sfbridge dies, run-demo exits 1" 1 "... having stopped sfemu"
 expect_match "... and says which one died" "$(cat "$T_TMP/demo2.err")" "run-demo: sfbridge exited"
 
 finish

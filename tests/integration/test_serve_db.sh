@@ -67,21 +67,16 @@ refused() {
 	expect "$r_name: exit 1" "$r_rc" 1
 	expect "... saying so" "$r_out" "$r_want"
 }
-refused "serve --db postgres://" \
-	"sfbridge serve: --db: PostgreSQL is not supported by this build: use sqlite:PATH" \
-	"$BRIDGE" serve --listen 127.0.0.1:0 --data "$T_TMP/pg" --db "postgres://sfb:Pg-Secret-9@db.example/sfb"
-refused "serve --db postgresql://" \
-	"sfbridge serve: --db: PostgreSQL is not supported by this build: use sqlite:PATH" \
-	"$BRIDGE" serve --listen 127.0.0.1:0 --data "$T_TMP/pg" --db "postgresql://sfb:Pg-Secret-9@db.example/sfb"
-refused "serve --db mysql://" \
-	"sfbridge serve: --db: database URL scheme 'mysql' is not supported: use sqlite:PATH" \
-	"$BRIDGE" serve --listen 127.0.0.1:0 --data "$T_TMP/pg" --db "mysql://sfb:Pg-Secret-9@db.example/sfb"
-refused "serve --db sqlite: (no path)" \
-	"sfbridge serve: --db: database URL 'sqlite:' names no file: use sqlite:PATH" \
-	"$BRIDGE" serve --listen 127.0.0.1:0 --data "$T_TMP/pg" --db "sqlite:"
-refused "serve --db with a bare path" \
-	"sfbridge serve: --db: not a database URL: use sqlite:PATH" \
-	"$BRIDGE" serve --listen 127.0.0.1:0 --data "$T_TMP/pg" --db "$T_TMP/bare.db"
+while IFS='|' read -r r_name r_url r_msg; do
+	refused "serve --db $r_name" "sfbridge serve: --db: $r_msg" \
+		"$BRIDGE" serve --listen 127.0.0.1:0 --data "$T_TMP/pg" --db "$r_url"
+done <<EOF
+postgres://|postgres://sfb:Pg-Secret-9@db.example/sfb|PostgreSQL is not supported by this build: use sqlite:PATH
+postgresql://|postgresql://sfb:Pg-Secret-9@db.example/sfb|PostgreSQL is not supported by this build: use sqlite:PATH
+mysql://|mysql://sfb:Pg-Secret-9@db.example/sfb|database URL scheme 'mysql' is not supported: use sqlite:PATH
+sqlite: (no path)|sqlite:|database URL 'sqlite:' names no file: use sqlite:PATH
+with a bare path|$T_TMP/bare.db|not a database URL: use sqlite:PATH
+EOF
 refused "serve with SFBRIDGE_DB=postgres://" \
 	"sfbridge serve: SFBRIDGE_DB: PostgreSQL is not supported by this build: use sqlite:PATH" \
 	env SFBRIDGE_DB="postgres://sfb:Pg-Secret-9@db.example/sfb" "$BRIDGE" serve --listen 127.0.0.1:0 --data "$T_TMP/pg"
