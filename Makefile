@@ -5,7 +5,7 @@
 #   make asan       the same tests under AddressSanitizer + UBSan (build/asan/)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60), under ASan
 #   make bench      every benchmark; make bench B=login for one
-#   make run        sfemu with the demo org
+#   make run        sfemu with the demo org and the sfbridge console
 #   make release    hardened optimised build in build/release/
 
 BUILD   ?= build

@@ -16,6 +16,8 @@ EMU_URL=""
 RESP="$T_TMP/resp"
 HDRS="$T_TMP/headers"
 STATUS=""
+# Hermetic: the store is $DATA/sfbridge.db unless a test says otherwise.
+unset SFBRIDGE_DB
 
 cleanup() {
 	stop_emu
@@ -23,6 +25,27 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# await PID NAME LOG CMD...: waits up to 20 s for CMD to succeed while PID
+# runs. If PID exits first: "not ok - NAME started" with LOG, and returns 1
+# (the caller forgets PID, then exits). Out of time: "not ok", exit 1.
+await() {
+	a_pid=$1
+	a_name=$2
+	a_log=$3
+	shift 3
+	i=0
+	until "$@"; do
+		if ! kill -0 "$a_pid" 2>/dev/null; then
+			echo "not ok - $a_name started"
+			sed 's/^/#   /' "$a_log"
+			return 1
+		fi
+		i=$((i + 1))
+		[ $i -lt 400 ] || { echo "not ok - $a_name ready within 20 s"; exit 1; }
+		sleep 0.05
+	done
+}
 
 # start_emu ORG_FILE [sfemu options...]: starts sfemu on a free port.
 start_emu() {
@@ -32,39 +55,35 @@ start_emu() {
 	"$SFEMU" --listen 127.0.0.1:0 --org "$org" --ready-file "$T_TMP/ready" \
 		"$@" >>"$T_TMP/emu.out" 2>>"$T_TMP/emu.log" &
 	EMU_PID=$!
-	i=0
-	while [ ! -s "$T_TMP/ready" ]; do
-		if ! kill -0 "$EMU_PID" 2>/dev/null; then
-			echo "not ok - sfemu started with $org"
-			sed 's/^/#   /' "$T_TMP/emu.log"
-			EMU_PID=""
-			exit 1
-		fi
-		i=$((i + 1))
-		[ $i -lt 200 ] || { echo "not ok - sfemu ready within 10 s"; exit 1; }
-		sleep 0.05
-	done
+	await "$EMU_PID" "sfemu with $org" "$T_TMP/emu.log" test -s "$T_TMP/ready" ||
+		{ EMU_PID=""; exit 1; }
 	EMU_URL=$(cat "$T_TMP/ready")
 }
 
-# stop_emu: SIGTERM, and check it exits cleanly (status 0) within 5 s.
-stop_emu() {
-	[ -n "$EMU_PID" ] || return 0
-	kill -TERM "$EMU_PID" 2>/dev/null
+# stop_server PID NAME SECS LOG: SIGTERM; NAME must exit with status 0 within
+# SECS s. If not: "not ok" (with LOG's end) and returns 1.
+stop_server() {
+	kill -TERM "$1" 2>/dev/null
 	i=0
-	while kill -0 "$EMU_PID" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$1" 2>/dev/null && [ $i -lt $(($3 * 20)) ]; do
 		i=$((i + 1))
 		sleep 0.05
 	done
-	if kill -0 "$EMU_PID" 2>/dev/null; then
-		kill -KILL "$EMU_PID" 2>/dev/null
-		echo "not ok - sfemu stops within 5 s of SIGTERM"
-		T_FAILED=1
-	elif ! wait "$EMU_PID"; then
-		echo "not ok - sfemu exits with status 0 on SIGTERM"
-		sed 's/^/#   /' "$T_TMP/emu.log" | tail -20
-		T_FAILED=1
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null
+		fail "$2 stops within $3 s of SIGTERM"
+		return 1
+	elif ! wait "$1"; then
+		fail "$2 exits with status 0 on SIGTERM"
+		sed 's/^/#   /' "$4" | tail -20
+		return 1
 	fi
+}
+
+# stop_emu: sfemu stops cleanly within 5 s (a "not ok" if not).
+stop_emu() {
+	[ -n "$EMU_PID" ] || return 0
+	stop_server "$EMU_PID" sfemu 5 "$T_TMP/emu.log" || true
 	EMU_PID=""
 }
 

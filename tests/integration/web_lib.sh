@@ -18,46 +18,26 @@ JAR="$T_TMP/jar"
 BR_PID=""
 URL=""
 
+# stop_bridge: sfbridge stops cleanly within 10 s (a check of its own).
 stop_bridge() {
 	[ -n "$BR_PID" ] || return 0
-	kill -TERM "$BR_PID" 2>/dev/null
-	i=0
-	while kill -0 "$BR_PID" 2>/dev/null && [ $i -lt 200 ]; do
-		i=$((i + 1))
-		sleep 0.05
-	done
-	if kill -0 "$BR_PID" 2>/dev/null; then
-		kill -KILL "$BR_PID" 2>/dev/null
-		fail "sfbridge stops within 10 s of SIGTERM"
-	elif wait "$BR_PID"; then
+	if stop_server "$BR_PID" sfbridge 10 "$T_TMP/bridge.log"; then
 		pass "sfbridge exits with status 0 on SIGTERM"
-	else
-		fail "sfbridge exits with status 0 on SIGTERM"
 	fi
 	BR_PID=""
 }
 trap 'stop_bridge; cleanup' EXIT
 unset SFBRIDGE_MASTER_KEY SFBRIDGE_WORKSPACE SFBRIDGE_DATA
 
-# start_bridge [serve options...]: sfbridge serve on a free port.
+# start_bridge [serve options...]: sfbridge serve on $DATA, a free port.
 start_bridge() {
 	rm -f "$T_TMP/bready"
 	"$BRIDGE" serve --listen 127.0.0.1:0 --data "$DATA" \
 		--ready-file "$T_TMP/bready" "$@" \
 		>>"$T_TMP/bridge.out" 2>>"$T_TMP/bridge.log" &
 	BR_PID=$!
-	i=0
-	while [ ! -s "$T_TMP/bready" ]; do
-		if ! kill -0 "$BR_PID" 2>/dev/null; then
-			echo "not ok - sfbridge serve started"
-			sed 's/^/#   /' "$T_TMP/bridge.log"
-			BR_PID=""
-			exit 1
-		fi
-		i=$((i + 1))
-		[ $i -lt 200 ] || { echo "not ok - sfbridge ready within 10 s"; exit 1; }
-		sleep 0.05
-	done
+	await "$BR_PID" "sfbridge serve" "$T_TMP/bridge.log" test -s "$T_TMP/bready" ||
+		{ BR_PID=""; exit 1; }
 	URL=$(cat "$T_TMP/bready")
 }
 

@@ -1,4 +1,4 @@
-/* test_store.c - the SQLite store: migrations, schema rules, transactions, workspaces, data dir. */
+/* test_store.c - the SQLite store: migrations, schema rules, transactions, workspaces, data dir, database URL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,6 +68,7 @@ static int setup(void **state)
 	snprintf(f->data, sizeof(f->data), "%s/data", f->tmp);
 	unsetenv("SFBRIDGE_WORKSPACE");
 	unsetenv("SFBRIDGE_DATA");
+	unsetenv("SFBRIDGE_DB");
 	*state = f;
 	return 0;
 }
@@ -497,6 +498,160 @@ static void test_store__data_dir_flag_then_env_then_default(void **state)
 	unsetenv("SFBRIDGE_DATA");
 }
 
+/* The URL forms issue 6 names, and the file each one means. */
+static void test_store__db_url_forms_name_the_file(void **state)
+{
+	static const char *const cases[][2] = {
+		{"sqlite:rel/a.db", "rel/a.db"},
+		{"sqlite:/abs/a.db", "/abs/a.db"},
+		{"sqlite://rel/a.db", "rel/a.db"},
+		{"sqlite:///abs/a.db", "/abs/a.db"},
+		{"file:a.db", "a.db"},
+		{"file:///abs/a.db", "/abs/a.db"},
+		{"SQLite:a.db", "a.db"},
+	};
+	struct base_err err = BASE_ERR_INIT;
+	const char *path;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		path = NULL;
+		assert_int_equal(sfb_store_parse_url(cases[i][0], &path, &err),
+				 0);
+		assert_string_equal(path, cases[i][1]);
+	}
+}
+
+static void test_store__db_url_postgres_is_refused_without_echo(void **state)
+{
+	static const char *const urls[] = {
+		"postgres://sfb:hunter2secret@db.example/sfb",
+		"postgresql://sfb:hunter2secret@db.example/sfb",
+		"PostgreSQL://sfb:hunter2secret@db.example/sfb",
+	};
+	const char *path = "x";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		struct base_err err = BASE_ERR_INIT;
+
+		assert_int_equal(sfb_store_parse_url(urls[i], &path, &err),
+				 BASE_EINVAL);
+		assert_null(path);
+		assert_string_equal(err.msg, "PostgreSQL is not supported by "
+					     "this build: use sqlite:PATH");
+	}
+}
+
+static void test_store__db_url_other_forms_are_refused(void **state)
+{
+	static const char *const cases[][2] = {
+		{"mysql://u:hunter2secret@h/db",
+		 "database URL scheme 'mysql' is not supported: use "
+		 "sqlite:PATH"},
+		{"sqlite:", "database URL 'sqlite:' names no file: use "
+			    "sqlite:PATH"},
+		{"sqlite://", "database URL 'sqlite://' names no file: use "
+			      "sqlite:PATH"},
+		{"file:", "database URL 'file:' names no file: use "
+			  "sqlite:PATH"},
+		{"/var/lib/sfbridge.db", "not a database URL: use sqlite:PATH"},
+		{"data/sfbridge.db", "not a database URL: use sqlite:PATH"},
+		{"", "not a database URL: use sqlite:PATH"},
+		{"1x:a.db", "not a database URL: use sqlite:PATH"},
+	};
+	const char *path = "x";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct base_err err = BASE_ERR_INIT;
+
+		assert_int_equal(sfb_store_parse_url(cases[i][0], &path, &err),
+				 BASE_EINVAL);
+		assert_null(path);
+		assert_string_equal(err.msg, cases[i][1]);
+	}
+}
+
+static void test_store__path_is_data_dir_file_without_env(void **state)
+{
+	struct fixture *f = *state;
+	struct base_err err = BASE_ERR_INIT;
+	char path[PATH_MAX], want[PATH_MAX + 16];
+
+	assert_int_equal(sfb_store_path(f->data, path, sizeof(path), &err), 0);
+	snprintf(want, sizeof(want), "%s/sfbridge.db", f->data);
+	assert_string_equal(path, want);
+	setenv("SFBRIDGE_DB", "", 1); /* empty is unset */
+	assert_int_equal(sfb_store_path(f->data, path, sizeof(path), &err), 0);
+	assert_string_equal(path, want);	unsetenv("SFBRIDGE_DB");
+}
+
+/* A relative path can't turn into SQLite's ":memory:" or a "file:" URI. */
+static void test_store__path_from_env_relative_gets_dot_slash(void **state)
+{
+	struct fixture *f = *state;
+	struct base_err err = BASE_ERR_INIT;
+	char path[PATH_MAX];
+
+	setenv("SFBRIDGE_DB", "sqlite::memory:", 1);
+	assert_int_equal(sfb_store_path(f->data, path, sizeof(path), &err), 0);
+	assert_string_equal(path, "./:memory:");
+	setenv("SFBRIDGE_DB", "sqlite:file:x.db", 1);
+	assert_int_equal(sfb_store_path(f->data, path, sizeof(path), &err), 0);
+	assert_string_equal(path, "./file:x.db");
+	setenv("SFBRIDGE_DB", "sqlite:///srv/x.db", 1);
+	assert_int_equal(sfb_store_path(f->data, path, sizeof(path), &err), 0);
+	assert_string_equal(path, "/srv/x.db");
+	unsetenv("SFBRIDGE_DB");
+}
+
+static void test_store__open_with_env_db_puts_it_there(void **state)
+{
+	struct fixture *f = *state;
+	char url[PATH_MAX + 16], db[PATH_MAX + 16], dir[PATH_MAX + 16];
+	struct sfb_store *s;
+	struct stat st;
+	bool exists = true;
+	struct base_err err = BASE_ERR_INIT;
+
+	snprintf(dir, sizeof(dir), "%s/elsewhere", f->tmp);
+	snprintf(db, sizeof(db), "%s/store.db", dir);
+	snprintf(url, sizeof(url), "sqlite://%s", db);
+	setenv("SFBRIDGE_DB", url, 1);
+	assert_int_equal(sfb_store_exists(f->data, &exists, &err), 0);
+	assert_false(exists);
+	s = open_ok(f->data);
+	assert_int_equal(sfb_store_exists(f->data, &exists, &err), 0);
+	assert_true(exists);
+	assert_int_equal(stat(db, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(stat(f->data, &st), -1); /* DATA is not needed */
+	sfb_store_close(s);
+	unsetenv("SFBRIDGE_DB");
+}
+
+static void test_store__open_with_bad_env_db_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct base_err err = BASE_ERR_INIT;
+	struct sfb_store *s = NULL;
+	bool exists = true;
+
+	setenv("SFBRIDGE_DB", "postgres://sfb:hunter2secret@db/sfb", 1);
+	assert_int_equal(sfb_store_open(f->data, &s, &err), BASE_EINVAL);
+	assert_null(s);
+	assert_string_equal(err.msg, "SFBRIDGE_DB: PostgreSQL is not "
+				     "supported by this build: use "
+				     "sqlite:PATH");
+	assert_int_equal(sfb_store_exists(f->data, &exists, &err),
+			 BASE_EINVAL);
+	assert_false(exists);
+	unsetenv("SFBRIDGE_DB");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -520,6 +675,13 @@ int main(void)
 		T(test_store__workspace_ids_are_validated),
 		T(test_store__invalid_workspace_env_is_refused),
 		T(test_store__data_dir_flag_then_env_then_default),
+		T(test_store__db_url_forms_name_the_file),
+		T(test_store__db_url_postgres_is_refused_without_echo),
+		T(test_store__db_url_other_forms_are_refused),
+		T(test_store__path_is_data_dir_file_without_env),
+		T(test_store__path_from_env_relative_gets_dot_slash),
+		T(test_store__open_with_env_db_puts_it_there),
+		T(test_store__open_with_bad_env_db_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,10 @@
 /* serve.c - `sfbridge serve`: the web console and JSON API over libmicrohttpd. */
 #include "bridge/cli/cli.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +22,17 @@
 #include "base/banned.h"
 
 static const char usage[] =
-	"usage: sfbridge serve [--listen HOST:PORT] [--data DIR] [options]\n"
+	"usage: sfbridge serve [--listen HOST:PORT] [--data DIR] [--db URL] "
+	"[options]\n"
 	"\n"
 	"  --listen H:P        address to serve on (default 127.0.0.1:8080;\n"
 	"                      port 0 picks a free one)\n"
 	"  --data DIR          the store's directory (default: $SFBRIDGE_DATA,\n"
 	"                      else ./data)\n"
+	"  --db URL            the database: sqlite:PATH (also sqlite://PATH,\n"
+	"                      sqlite:///ABS/PATH, file:PATH); default:\n"
+	"                      $SFBRIDGE_DB, else DIR/sfbridge.db. The master key\n"
+	"                      stays in DIR\n"
 	"  --ready-file PATH   write the console's base URL to PATH once serving\n"
 	"  --threads N         request threads, 1 to 64 (default 4)\n"
 	"  --trust-proxy       believe X-Forwarded-For (client IP) and\n"
@@ -46,6 +53,7 @@ static const char usage[] =
 struct opts {
 	struct base_listen_args srv; /* --listen, --data, --ready-file, --threads */
 	const char *web_dir;
+	const char *db_url;
 	const char *tls_cert, *tls_key;
 	bool trust_proxy;
 };
@@ -53,6 +61,8 @@ struct opts {
 static int parse(int argc, char **argv, struct opts *o)
 {
 	const char *env = getenv("SFBRIDGE_LOG_LEVEL");
+	struct base_err err = BASE_ERR_INIT;
+	const char *db_path;
 
 	if (env && base_log_parse_level(env) >= 0)
 		base_log_set_level((enum base_log_level)base_log_parse_level(env));
@@ -80,6 +90,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			return -1;
 		if (r == 0 && !strcmp(a, "--web")) {
 			o->web_dir = next;
+		} else if (r == 0 && !strcmp(a, "--db")) {
+			o->db_url = next;
 		} else if (r == 0 && !strcmp(a, "--tls-cert")) {
 			o->tls_cert = next;
 		} else if (r == 0 && !strcmp(a, "--tls-key")) {
@@ -90,6 +102,10 @@ static int parse(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 		i++;
+	}
+	if (o->db_url && sfb_store_parse_url(o->db_url, &db_path, &err) != 0) {
+		fprintf(stderr, "sfbridge serve: --db: %s\n", err.msg);
+		return -1;
 	}
 	if (!!o->tls_cert != !!o->tls_key) {
 		fprintf(stderr, "sfbridge serve: --tls-cert and --tls-key go "
@@ -136,7 +152,7 @@ int sfb_cli_serve(int argc, char **argv)
 	struct sfb_http *http = NULL;
 	struct sfb_web *web = NULL;
 	struct sfb_web_opts wo = {0};
-	char host[256], url[300], web_dir[4096];
+	char host[256], url[300], web_dir[4096], db[PATH_MAX];
 	char *cert = NULL, *key = NULL;
 	const char *ws;
 	sigset_t sigs;
@@ -161,7 +177,19 @@ int sfb_cli_serve(int argc, char **argv)
 		fprintf(stderr, "sfbridge serve: %s\n", err.msg);
 		return SFB_EXIT_USAGE;
 	}
+	/*
+	 * Every store this process opens (the console's, the vault's) reads
+	 * SFBRIDGE_DB: set it before any is opened and any thread starts.
+	 */
+	if (o.db_url && setenv(SFB_STORE_DB_ENV, o.db_url, 1) != 0) {
+		fprintf(stderr, "sfbridge serve: --db: out of memory\n");
+		return SFB_EXIT_FAIL;
+	}
 	wo.data_dir = sfb_data_dir(o.srv.data_dir);
+	if (sfb_store_path(wo.data_dir, db, sizeof(db), &err) != 0) {
+		fprintf(stderr, "sfbridge serve: %s\n", err.msg);
+		return SFB_EXIT_FAIL;
+	}
 	wo.web_dir = web_dir;
 	wo.workspace = ws;
 	if (o.tls_cert) {
@@ -173,6 +201,12 @@ int sfb_cli_serve(int argc, char **argv)
 			goto out;
 		}
 	}
+	/*
+	 * SQLite's memory statistics take one global lock on every allocation:
+	 * with a store connection per request thread, that lock was a fifth
+	 * of the API's CPU under wrk (bench/web.sh). Before any store opens.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	/* curl's global init, before any thread starts (Save logs in). */
 	if (sf_global_init(&se) != 0) {
 		fprintf(stderr, "sfbridge serve: %s\n", se.message);
@@ -203,8 +237,9 @@ int sfb_cli_serve(int argc, char **argv)
 		 sfb_http_is_tls(http) ? "https" : "http",
 		 strchr(host, ':') ? "[" : "", host,
 		 strchr(host, ':') ? "]" : "", sfb_http_port(http));
-	base_info("serving workspace '%s', data in '%s', templates in '%s'",
-		  wo.workspace, wo.data_dir, web_dir);
+	base_info("serving workspace '%s', data in '%s', database '%s', "
+		  "templates in '%s'",
+		  wo.workspace, wo.data_dir, db, web_dir);
 	printf("sfbridge listening on %s\n", url);
 	fflush(stdout);
 	if (o.srv.ready_file &&

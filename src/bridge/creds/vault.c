@@ -619,9 +619,12 @@ static int recover(struct sfb_vault *v, struct key *next, struct base_err *err)
 	struct sfb_store *s = NULL;
 	struct census c = {0};
 	long long done = 0;
-	int rc = 0;
+	bool have_store;
+	int rc = sfb_store_exists(v->dir, &have_store, err);
 
-	if (file_exists(v, SFB_STORE_FILE)) {
+	if (rc < 0)
+		goto out;
+	if (have_store) {
 		rc = sfb_store_open(v->dir, &s, err);
 		if (rc == 0)
 			rc = take_census(s, v->key.id, next->id, &c, err);
@@ -684,14 +687,18 @@ static int create_key(struct sfb_vault *v, struct base_err *err)
 {
 	struct sfb_store *s = NULL;
 	struct census c = {0};
-	int rc = 0;
+	bool have_store;
+	int rc;
 
 	if (file_exists(v, NEXT_FILE))
 		return base_err_set(err, BASE_ERR,
 				    "key file '%s/%s' is missing but '%s' "
 				    "exists: restore '%s' from a backup",
 				    v->dir, KEY_FILE, NEXT_FILE, KEY_FILE);
-	if (file_exists(v, SFB_STORE_FILE)) {
+	rc = sfb_store_exists(v->dir, &have_store, err);
+	if (rc < 0)
+		return rc;
+	if (have_store) {
 		rc = sfb_store_open(v->dir, &s, err);
 		if (rc == 0)
 			rc = take_census(s, "", "", &c, err);

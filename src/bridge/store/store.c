@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/buf.h"
 #include "base/datetime.h"
 #include "base/utf8.h"
 #include "bridge/store/migrations.h"
@@ -211,25 +211,104 @@ static int use_wal(sqlite3 *db, struct base_err *err)
 	return rc;
 }
 
+/* Whether url's scheme (before the first ':') is `name`, ignoring case. */
+static bool has_scheme(const char *url, size_t n, const char *name)
+{
+	return n == strlen(name) && strncasecmp(url, name, n) == 0;
+}
+
+int sfb_store_parse_url(const char *url, const char **path_out,
+			struct base_err *err)
+{
+	/* RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
+	size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+			       "TUVWXYZ0123456789+-.");
+	const char *p = url + n + 1;
+
+	*path_out = NULL;
+	if (n == 0 || url[n] != ':' || !((url[0] | 0x20) >= 'a' &&
+					 (url[0] | 0x20) <= 'z'))
+		return base_err_set(err, BASE_EINVAL,
+				    "not a database URL: use sqlite:PATH");
+	if (has_scheme(url, n, "postgres") || has_scheme(url, n, "postgresql"))
+		return base_err_set(err, BASE_EINVAL,
+				    "PostgreSQL is not supported by this "
+				    "build: use sqlite:PATH");
+	if (!has_scheme(url, n, "sqlite") && !has_scheme(url, n, "file"))
+		return base_err_set(err, BASE_EINVAL,
+				    "database URL scheme '%.*s' is not "
+				    "supported: use sqlite:PATH",
+				    n > 32 ? 32 : (int)n, url);
+	if (p[0] == '/' && p[1] == '/')
+		p += 2;
+	if (!*p)
+		return base_err_set(err, BASE_EINVAL,
+				    "database URL '%.*s' names no file: use "
+				    "sqlite:PATH",
+				    (int)(p - url), url);
+	*path_out = p;
+	return 0;
+}
+
+int sfb_store_path(const char *data_dir, char *out, size_t size,
+		   struct base_err *err)
+{
+	const char *url = getenv(SFB_STORE_DB_ENV);
+	const char *path;
+	int n;
+
+	if (url && *url) {
+		if (sfb_store_parse_url(url, &path, err) < 0)
+			return base_err_wrap(err, SFB_STORE_DB_ENV);
+		n = snprintf(out, size, "%s%s", path[0] == '/' ? "" : "./",
+			     path);
+	} else {
+		if (!*data_dir)
+			return base_err_set(err, BASE_EINVAL,
+					    "data dir: empty path");
+		n = snprintf(out, size, "%s/%s", data_dir, SFB_STORE_FILE);
+	}
+	if (n < 0 || (size_t)n >= size)
+		return base_err_set(err, BASE_ETOOBIG, "store path: too long");
+	return 0;
+}
+
+int sfb_store_exists(const char *data_dir, bool *out, struct base_err *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int rc = sfb_store_path(data_dir, path, sizeof(path), err);
+
+	*out = rc == 0 && lstat(path, &st) == 0;
+	return rc;
+}
+
+/* Creates the directory holding the database file `path` (it has a '/'). */
+static int make_parent_dir(const char *path, struct base_err *err)
+{
+	char dir[PATH_MAX];
+	size_t n = (size_t)(strrchr(path, '/') - path);
+
+	if (n == 0)
+		n = 1; /* "/file": the root */
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return sfb_store_make_dir(dir, err);
+}
+
 int sfb_store_open(const char *data_dir, struct sfb_store **out,
 		   struct base_err *err)
 {
-	struct base_buf path = BASE_BUF_INIT(PATH_MAX);
+	char p[PATH_MAX];
 	struct sfb_store *s = NULL;
-	const char *p;
 	int rc, fd;
 
 	*out = NULL;
-	rc = sfb_store_make_dir(data_dir, err);
+	rc = sfb_store_path(data_dir, p, sizeof(p), err);
+	if (rc == 0)
+		rc = make_parent_dir(p, err);
 	if (rc < 0)
 		goto out;
-	(void)base_buf_printf(&path, "%s/%s", data_dir, SFB_STORE_FILE);
-	if (base_buf_err(&path)) {
-		rc = base_err_set(err, base_buf_err(&path),
-				  "store path in '%s'", data_dir);
-		goto out;
-	}
-	p = base_buf_str(&path);
 	/*
 	 * Create the file ourselves so that it is 0600 from the start (SQLite
 	 * would use 0644 less the umask); its -wal and -shm files copy its
@@ -274,7 +353,6 @@ int sfb_store_open(const char *data_dir, struct sfb_store **out,
 	s = NULL;
 out:
 	sfb_store_close(s);
-	base_buf_release(&path);
 	return rc;
 }
 

@@ -16,14 +16,44 @@
  *
  * The connection runs in WAL mode with foreign keys on, a 5 s busy timeout
  * and synchronous=FULL: a commit is on disk when sfb_store_commit returns
- * (key rotation depends on it). DATA/sfbridge.db is created with mode 0600.
+ * (key rotation depends on it). The database file is created with mode 0600.
  */
 struct sfb_store;
 
-/* The database file inside DATA. */
+/* The database file inside DATA, unless SFBRIDGE_DB names another. */
 #define SFB_STORE_FILE "sfbridge.db"
+/*
+ * A database URL (sfb_store_parse_url) that every command's store uses
+ * instead of DATA/sfbridge.db when set and non-empty; `serve --db URL` sets
+ * it for its own process. The master key stays in DATA either way.
+ */
+#define SFB_STORE_DB_ENV "SFBRIDGE_DB"
 
-/* Opens DATA/sfbridge.db (creating DATA with mode 0700). Caller owns. */
+/*
+ * The SQLite file a database URL names: `sqlite:PATH`, `sqlite://PATH`
+ * (so `sqlite:///ABS/PATH` is absolute), `file:PATH` or `file://PATH`;
+ * schemes are case-insensitive. PostgreSQL and any other scheme, a value
+ * without one, and an empty PATH are BASE_EINVAL. The message never repeats
+ * the URL (a PostgreSQL one may carry a password). *path_out is borrowed:
+ * it points into url.
+ */
+int sfb_store_parse_url(const char *url, const char **path_out,
+			struct base_err *err);
+/*
+ * The database file for DATA: $SFBRIDGE_DB's path when set and non-empty
+ * (a relative one gets "./" in front, so SQLite never reads it as a
+ * special name such as ":memory:"), else DATA/sfbridge.db.
+ */
+int sfb_store_path(const char *data_dir, char *out, size_t size,
+		   struct base_err *err);
+/* Whether the database file for DATA (sfb_store_path) exists yet. */
+int sfb_store_exists(const char *data_dir, bool *out, struct base_err *err);
+
+/*
+ * Opens the database file for DATA (sfb_store_path), creating the
+ * directory that holds it (DATA unless SFBRIDGE_DB says otherwise) with
+ * mode 0700. Caller owns.
+ */
 int sfb_store_open(const char *data_dir, struct sfb_store **out,
 		   struct base_err *err);
 /* Rolls back a transaction left open. NULL is a no-op. */
