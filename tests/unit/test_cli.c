@@ -1,4 +1,4 @@
-/* test_cli.c - what sfbridge's subcommands share: valued flags parsed from a table. */
+/* test_cli.c - what sfbridge's subcommands share: valued flags. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,7 +56,8 @@ static void test_cli__take_value_fails_without_a_value(void **state)
 	int i = 1;
 
 	(void)state;
-	assert_int_equal(sfb_cli_take_value(flags, 2, &o, 2, argv, &i, "p"), -1);
+	assert_int_equal(sfb_cli_take_value(flags, 2, &o, 2, argv, &i, "p"),
+			 -1);
 	assert_int_equal(i, 1);
 	assert_null(o.data);
 }

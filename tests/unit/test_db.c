@@ -1,4 +1,4 @@
-/* test_db.c - the SQLite helpers: typed binding (s, i, b), writes and their error codes, base_db_int, base_db_text. */
+/* test_db.c - SQLite helpers: binding letters, write error codes, reads. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,14 +39,24 @@ static void test_db__s_binds_text_and_null(void **state)
 	sqlite3 *db = *state;
 	struct base_err err = BASE_ERR_INIT;
 
-	assert_int_equal(base_db_write(db, &err, "INSERT INTO t (name) VALUES (?)",
-				       "s", "alpha"), 0);
-	assert_int_equal(base_db_write(db, &err, "INSERT INTO t (name) VALUES (?)",
-				       "s", (const char *)NULL), 0);
-	assert_int_equal(base_db_int(db, -1, "SELECT count(*) FROM t WHERE "
-					     "name = ?", "s", "alpha"), 1);
-	assert_int_equal(base_db_int(db, -1, "SELECT count(*) FROM t WHERE "
-					     "name IS NULL", NULL), 1);
+	assert_int_equal(base_db_write(db, &err,
+				       "INSERT INTO t (name) VALUES (?)", "s",
+				       "alpha"),
+			 0);
+	assert_int_equal(base_db_write(db, &err,
+				       "INSERT INTO t (name) VALUES (?)", "s",
+				       (const char *)NULL),
+			 0);
+	assert_int_equal(base_db_int(db, -1,
+				     "SELECT count(*) FROM t WHERE "
+				     "name = ?",
+				     "s", "alpha"),
+			 1);
+	assert_int_equal(base_db_int(db, -1,
+				     "SELECT count(*) FROM t WHERE "
+				     "name IS NULL",
+				     NULL),
+			 1);
 }
 
 static void test_db__i_binds_a_64_bit_integer(void **state)
@@ -57,7 +67,8 @@ static void test_db__i_binds_a_64_bit_integer(void **state)
 
 	assert_int_equal(base_db_write(db, &err,
 				       "INSERT INTO t (name, n) VALUES (?, ?)",
-				       "si", "a", big), 0);
+				       "si", "a", big),
+			 0);
 	assert_true(base_db_int(db, -1, "SELECT n FROM t WHERE name = ?", "s",
 				"a") == big);
 	assert_true(base_db_int(db, -1, "SELECT name FROM t WHERE n = ?", "i",
@@ -69,16 +80,24 @@ static void test_db__b_stores_zero_or_one(void **state)
 	sqlite3 *db = *state;
 	struct base_err err = BASE_ERR_INIT;
 
-	assert_int_equal(base_db_write(db, &err,
-				       "INSERT INTO t (name, flag) VALUES (?, ?)",
-				       "sb", "yes", 7), 0);
-	assert_int_equal(base_db_write(db, &err,
-				       "INSERT INTO t (name, flag) VALUES (?, ?)",
-				       "sb", "no", 0), 0);
-	assert_int_equal(base_db_int(db, -1, "SELECT flag FROM t WHERE name = ?",
-				     "s", "yes"), 1);
-	assert_int_equal(base_db_int(db, -1, "SELECT flag FROM t WHERE name = ?",
-				     "s", "no"), 0);
+	assert_int_equal(
+		base_db_write(db, &err,
+			      "INSERT INTO t (name, flag) VALUES (?, ?)", "sb",
+			      "yes", 7),
+		0);
+	assert_int_equal(
+		base_db_write(db, &err,
+			      "INSERT INTO t (name, flag) VALUES (?, ?)", "sb",
+			      "no", 0),
+		0);
+	assert_int_equal(base_db_int(db, -1,
+				     "SELECT flag FROM t WHERE name = ?", "s",
+				     "yes"),
+			 1);
+	assert_int_equal(base_db_int(db, -1,
+				     "SELECT flag FROM t WHERE name = ?", "s",
+				     "no"),
+			 0);
 }
 
 static void test_db__prepare_binds_in_order(void **state)
@@ -88,7 +107,8 @@ static void test_db__prepare_binds_in_order(void **state)
 	sqlite3_stmt *st = NULL;
 
 	assert_int_equal(base_db_prepare(db, &st, &err, "SELECT ?, ?, ?, ?",
-					 "sibs", "x", 42LL, 1, (const char *)NULL),
+					 "sibs", "x", 42LL, 1,
+					 (const char *)NULL),
 			 0);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_string_equal(base_db_text(st, 0), "x");
@@ -104,10 +124,14 @@ static void test_db__write_reports_constraint_as_einval(void **state)
 	sqlite3 *db = *state;
 	struct base_err err = BASE_ERR_INIT;
 
-	assert_int_equal(base_db_write(db, &err, "INSERT INTO t (name) VALUES (?)",
-				       "s", "dup"), 0);
-	assert_int_equal(base_db_write(db, &err, "INSERT INTO t (name) VALUES (?)",
-				       "s", "dup"), BASE_EINVAL);
+	assert_int_equal(base_db_write(db, &err,
+				       "INSERT INTO t (name) VALUES (?)", "s",
+				       "dup"),
+			 0);
+	assert_int_equal(base_db_write(db, &err,
+				       "INSERT INTO t (name) VALUES (?)", "s",
+				       "dup"),
+			 BASE_EINVAL);
 	assert_int_equal(err.code, BASE_EINVAL);
 	assert_string_equal(err.msg, "store: UNIQUE constraint failed: t.name");
 }
@@ -118,7 +142,8 @@ static void test_db__write_reports_other_failures_as_err(void **state)
 	struct base_err err = BASE_ERR_INIT;
 
 	assert_int_equal(base_db_write(db, &err, "INSERT INTO nope VALUES (?)",
-				       "s", "x"), BASE_ERR);
+				       "s", "x"),
+			 BASE_ERR);
 	assert_int_equal(err.code, BASE_ERR);
 	assert_string_equal(err.msg, "prepare: no such table: nope");
 }
@@ -128,10 +153,14 @@ static void test_db__run_reports_constraint_as_err(void **state)
 	sqlite3 *db = *state;
 	struct base_err err = BASE_ERR_INIT;
 
-	assert_int_equal(base_db_run(db, &err, "INSERT INTO t (name) VALUES (?)",
-				     "s", "dup"), 0);
-	assert_int_equal(base_db_run(db, &err, "INSERT INTO t (name) VALUES (?)",
-				     "s", "dup"), BASE_ERR);
+	assert_int_equal(base_db_run(db, &err,
+				     "INSERT INTO t (name) VALUES (?)", "s",
+				     "dup"),
+			 0);
+	assert_int_equal(base_db_run(db, &err,
+				     "INSERT INTO t (name) VALUES (?)", "s",
+				     "dup"),
+			 BASE_ERR);
 	assert_string_equal(err.msg, "store: UNIQUE constraint failed: t.name");
 }
 
@@ -153,7 +182,8 @@ int main(void)
 			test_db__write_reports_other_failures_as_err, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
-			test_db__run_reports_constraint_as_err, setup, teardown),
+			test_db__run_reports_constraint_as_err, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,8 +56,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			fputs(usage, stdout);
 			exit(SFB_EXIT_OK);
 		}
-		took = sfb_cli_take_value(valued, sizeof(valued) / sizeof(valued[0]),
-					  o, argc, argv, &i, "sfbridge admin");
+		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
+					  argc, argv, &i, "sfbridge admin");
 		if (took < 0)
 			return -1;
 		if (took)

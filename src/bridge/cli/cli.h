@@ -40,6 +40,7 @@ struct sfb_cli_flag {
 	size_t off;
 };
 #define SFB_CLI_FLAG(f, type, member) {f, offsetof(type, member)}
+#define SFB_CLI_NFLAGS(table) (sizeof(table) / sizeof((table)[0]))
 
 /*
  * If argv[*i] is one of the n flags, stores the next argument (borrowed

@@ -1,4 +1,4 @@
-/* common.c - what every sfbridge subcommand shares: the data directory, valued flags. */
+/* common.c - what sfbridge's subcommands share: data dir, valued flags. */
 #include "bridge/cli/cli.h"
 
 #include <stdio.h>

@@ -86,8 +86,8 @@ static int parse(int argc, char **argv, struct opts *o)
 					: &o->password_stdin) = true;
 			continue;
 		}
-		took = sfb_cli_take_value(valued, sizeof(valued) / sizeof(valued[0]),
-					  o, argc, argv, &i,
+		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
+					  argc, argv, &i,
 					  "sfbridge credentials");
 		if (took < 0)
 			return -1;

@@ -50,8 +50,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			fputs(usage, stdout);
 			return 1;
 		}
-		took = sfb_cli_take_value(valued, 1, o, argc, argv, &i,
-					  "sfbridge keys");
+		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
+					  argc, argv, &i, "sfbridge keys");
 		if (took < 0)
 			return -1;
 		if (took)

@@ -129,6 +129,19 @@ static int db_fail(struct sfb_creds *c, struct base_err *err, const char *what)
 			    sqlite3_errmsg(c->db));
 }
 
+/*
+ * Finalizes st, whose one step returned rc: 1 it read a row, 0 there was
+ * none, or db_fail(what) when the step failed.
+ */
+static int finish_read(struct sfb_creds *c, sqlite3_stmt *st, int rc,
+		       const char *what, struct base_err *err)
+{
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(c, err, what);
+	return rc == SQLITE_ROW;
+}
+
 static void col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 {
 	snprintf(out, n, "%s", base_db_text(st, i));
@@ -184,20 +197,17 @@ static int load_active(struct sfb_creds *c, struct row *r, struct base_err *err)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_row(st, r);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(c, err, "read the active credentials");
-	return rc == SQLITE_ROW ? 1 : 0;
+	return finish_read(c, st, rc, "read the active credentials", err);
 }
 
 static int add_event(struct sfb_creds *c, const char *level, const char *kind,
 		     const char *message, struct base_err *err)
 {
 	return base_db_write(c->db, err,
-			     "INSERT INTO events (workspace_id, at_ms, level, kind, "
-			     "message) VALUES (?, ?, ?, ?, ?)",
-			     "sisss", c->ws, (long long)base_time_now_ms(), level,
-			     kind, message);
+			     "INSERT INTO events (workspace_id, at_ms, level, "
+			     "kind, message) VALUES (?, ?, ?, ?, ?)",
+			     "sisss", c->ws, (long long)base_time_now_ms(),
+			     level, kind, message);
 }
 
 /* "valid: ...", "refused: CODE", "unavailable: CODE", "blocked: CODE". */
@@ -236,10 +246,11 @@ static int add_validation(struct sfb_creds *c, long long cred_id,
 		return base_err_set(err, BASE_ENOMEM, "validation: out of memory");
 	summary_of(r, summary, sizeof(summary));
 	rc = base_db_write(c->db, err,
-			   "INSERT INTO validations (workspace_id, credentials_id, "
-			   "started_ms, finished_ms, valid, login_attempts, "
-			   "api_calls, diagnoses, summary) VALUES (?1, CASE WHEN "
-			   "?2 > 0 THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			   "INSERT INTO validations (workspace_id, "
+			   "credentials_id, started_ms, finished_ms, valid, "
+			   "login_attempts, api_calls, diagnoses, summary) "
+			   "VALUES (?1, CASE WHEN ?2 > 0 THEN ?2 END, ?3, ?4, "
+			   "?5, ?6, ?7, ?8, ?9)",
 			   "siiibiiss", c->ws, cred_id, started_ms,
 			   (long long)base_time_now_ms(), r->valid,
 			   r->login_attempts, r->api_requests, text, summary);
@@ -266,13 +277,15 @@ static int count_failures(struct sfb_creds *c, const char *username,
 	if (!username || !*username)
 		return 0;
 	if (base_db_prepare(c->db, &st, err,
-			    "SELECT count(*) FROM validations v JOIN credentials k ON "
-		    "k.id = v.credentials_id WHERE v.workspace_id = ?1 AND "
-		    "k.workspace_id = ?1 AND lower(k.username) = lower(?2) AND "
-		    "v.login_attempts > 0 AND v.valid = 0 AND v.started_ms >= "
-		    "?3 AND EXISTS (SELECT 1 FROM json_each(v.diagnoses) d "
-		    "WHERE json_extract(d.value, '$.code') IN "
-		    "('invalid_login', 'security_token_required'))",
+			    "SELECT count(*) FROM validations v JOIN "
+			    "credentials k ON k.id = v.credentials_id WHERE "
+			    "v.workspace_id = ?1 AND k.workspace_id = ?1 AND "
+			    "lower(k.username) = lower(?2) AND "
+			    "v.login_attempts > 0 AND v.valid = 0 AND "
+			    "v.started_ms >= ?3 AND EXISTS (SELECT 1 FROM "
+			    "json_each(v.diagnoses) d WHERE "
+			    "json_extract(d.value, '$.code') IN "
+			    "('invalid_login', 'security_token_required'))",
 			    "ssi", c->ws, username, since))
 		return BASE_ERR;
 	rc = sqlite3_step(st);
@@ -298,17 +311,15 @@ static int ever_worked(struct sfb_creds *c, const char *username, bool *out,
 
 	*out = false;
 	if (base_db_prepare(c->db, &st, err,
-			    "SELECT 1 FROM credentials WHERE workspace_id = ? AND "
-		    "lower(username) = lower(?) AND validated_ms IS NOT NULL "
-		    "LIMIT 1",
+			    "SELECT 1 FROM credentials WHERE workspace_id = ? "
+			    "AND lower(username) = lower(?) AND validated_ms "
+			    "IS NOT NULL LIMIT 1",
 			    "ss", c->ws, username ? username : ""))
 		return BASE_ERR;
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? 0
-		       : db_fail(c, err, "read credentials");
+	rc = finish_read(c, st, rc, "read credentials", err);
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- open ---- */
@@ -616,13 +627,15 @@ static int insert_candidate(struct sfb_creds *c,
 	if (rc == 0)
 		rc = base_db_write(
 			c->db, err,
-			"INSERT INTO credentials (workspace_id, status, method, "
-			"login, username, consumer_key, password_sealed, "
-			"token_sealed, consumer_secret_sealed, "
-			"private_key_sealed, created_ms, refused) VALUES (?, "
-			"'candidate', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+			"INSERT INTO credentials (workspace_id, status, "
+			"method, login, username, consumer_key, "
+			"password_sealed, token_sealed, "
+			"consumer_secret_sealed, private_key_sealed, "
+			"created_ms, refused) VALUES (?, 'candidate', ?, ?, ?, "
+			"?, ?, ?, ?, ?, ?, 0)",
 			"sssssssssi", c->ws, sfb_method_name(cand->method),
-			cand->login && *cand->login ? cand->login : "production",
+			cand->login && *cand->login ? cand->login
+						    : "production",
 			cand->username, cand->consumer_key, sealed[S_PASSWORD],
 			sealed[S_TOKEN], sealed[S_CONSUMER_SECRET],
 			sealed[S_PRIVATE_KEY], (long long)base_time_now_ms());
@@ -643,11 +656,12 @@ static int drop_candidate(struct sfb_creds *c, long long id,
 	return base_db_write(c->db, err,
 			     "UPDATE credentials SET status = 'retired', "
 			     "password_sealed = NULL, token_sealed = NULL, "
-			     "consumer_secret_sealed = NULL, private_key_sealed = "
-			     "NULL, refused = ?, refused_code = ? WHERE id = ? AND "
-			     "workspace_id = ?",
-			     "bsis", refusal, e ? sfb_diag_def(e->id)->code : NULL,
-			     id, c->ws);
+			     "consumer_secret_sealed = NULL, "
+			     "private_key_sealed = NULL, refused = ?, "
+			     "refused_code = ? WHERE id = ? AND workspace_id = "
+			     "?",
+			     "bsis", refusal,
+			     e ? sfb_diag_def(e->id)->code : NULL, id, c->ws);
 }
 
 static int store_facts(struct sfb_creds *c, long long id,
@@ -655,17 +669,19 @@ static int store_facts(struct sfb_creds *c, long long id,
 		       struct base_err *err)
 {
 	return base_db_write(c->db, err,
-			     "UPDATE credentials SET org_id = coalesce(?, org_id), "
-			     "org_name = coalesce(?, org_name), edition = "
-			     "coalesce(?, edition), sandbox = ?, instance_url = "
-			     "coalesce(?, instance_url), user_id = coalesce(?, "
-			     "user_id), username = coalesce(username, ?), "
-			     "validated_ms = CASE WHEN ? THEN ? ELSE validated_ms "
-			     "END, refused = 0, refused_code = NULL WHERE id = ? "
-			     "AND workspace_id = ?",
-			     "sssbsssbiis", f->org_id, f->org_name, f->edition,
-			     f->sandbox, f->instance_url, f->user_id, f->username,
-			     validated, (long long)base_time_now_ms(), id, c->ws);
+			     "UPDATE credentials SET org_id = coalesce(?, "
+			     "org_id), org_name = coalesce(?, org_name), "
+			     "edition = coalesce(?, edition), sandbox = ?, "
+			     "instance_url = coalesce(?, instance_url), "
+			     "user_id = coalesce(?, user_id), username = "
+			     "coalesce(username, ?), validated_ms = CASE WHEN "
+			     "? THEN ? ELSE validated_ms END, refused = 0, "
+			     "refused_code = NULL WHERE id = ? AND "
+			     "workspace_id = ?",
+			     "sssbsssbiis", f->org_id, f->org_name,
+			     f->edition, f->sandbox, f->instance_url,
+			     f->user_id, f->username, validated,
+			     (long long)base_time_now_ms(), id, c->ws);
 }
 
 static int activate(struct sfb_creds *c, long long id,
@@ -886,24 +902,20 @@ static int last_judged(struct sfb_creds *c, long long cred_id,
 	*valid = false;
 	if (base_db_prepare(c->db, &st, err,
 			    "SELECT valid, diagnoses FROM validations WHERE "
-		    "workspace_id = ? AND credentials_id = ? AND (summary IS "
-		    "NULL OR summary NOT LIKE 'unavailable:%') ORDER BY id "
-		    "DESC LIMIT 1",
+			    "workspace_id = ? AND credentials_id = ? AND "
+			    "(summary IS NULL OR summary NOT LIKE "
+			    "'unavailable:%') ORDER BY id DESC LIMIT 1",
 			    "si", c->ws, cred_id))
 		return BASE_ERR;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 1);
-		json_t *j = t ? json_loads((const char *)t, 0, NULL) : NULL;
+		json_t *j = json_loads(base_db_text(st, 1), 0, NULL);
 
 		*valid = sqlite3_column_int(st, 0) != 0;
 		diags_from_json(j, out);
 		json_decref(j);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(c, err, "read validations");
-	return rc == SQLITE_ROW ? 1 : 0;
+	return finish_read(c, st, rc, "read validations", err);
 }
 
 static void no_credentials(struct sfb_creds_result *out)
@@ -971,19 +983,19 @@ static int known_hours(struct sfb_creds *c, long long cred_id,
 	if (!d)
 		return 0;
 	if (base_db_prepare(c->db, &st, err,
-			    "SELECT json_extract(d.value, '$.detail.loginHours'), "
-		    "json_extract(d.value, '$.detail.timeZone') FROM "
-		    "validations v, json_each(v.diagnoses) d WHERE "
-		    "v.workspace_id = ? AND v.credentials_id = ? AND v.valid = 1 "
-		    "AND json_extract(d.value, '$.code') = 'login_hours_set' "
-		    "ORDER BY v.id DESC LIMIT 1",
+			    "SELECT json_extract(d.value, "
+			    "'$.detail.loginHours'), json_extract(d.value, "
+			    "'$.detail.timeZone') FROM validations v, "
+			    "json_each(v.diagnoses) d WHERE v.workspace_id = ? "
+			    "AND v.credentials_id = ? AND v.valid = 1 AND "
+			    "json_extract(d.value, '$.code') = "
+			    "'login_hours_set' ORDER BY v.id DESC LIMIT 1",
 			    "si", c->ws, cred_id))
 		return BASE_ERR;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *h = sqlite3_column_text(st, 0);
+		json_t *hours = json_loads(base_db_text(st, 0), 0, NULL);
 		const unsigned char *tz = sqlite3_column_text(st, 1);
-		json_t *hours = h ? json_loads((const char *)h, 0, NULL) : NULL;
 
 		if (json_is_object(hours))
 			json_object_set_new(d->detail, "loginHours", hours);
@@ -993,10 +1005,8 @@ static int known_hours(struct sfb_creds *c, long long cred_id,
 			json_object_set_new(d->detail, "timeZone",
 					    json_string((const char *)tz));
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? 0
-		       : db_fail(c, err, "read validations");
+	rc = finish_read(c, st, rc, "read validations", err);
+	return rc < 0 ? rc : 0;
 }
 
 static int mark_refused(struct sfb_creds *c, const struct row *a,
@@ -1008,8 +1018,8 @@ static int mark_refused(struct sfb_creds *c, const struct row *a,
 	int rc;
 
 	rc = base_db_write(c->db, err,
-			   "UPDATE credentials SET refused = 1, refused_code = ? "
-			   "WHERE id = ? AND workspace_id = ?",
+			   "UPDATE credentials SET refused = 1, refused_code = "
+			   "? WHERE id = ? AND workspace_id = ?",
 			   "sis", e ? sfb_diag_def(e->id)->code : NULL, a->id,
 			   c->ws);
 	if (rc < 0 || a->refused)
@@ -1177,8 +1187,8 @@ int sfb_creds_clear(struct sfb_creds *c, struct sfb_creds_result *out,
 	rc = base_db_write(c->db, err,
 			   "UPDATE credentials SET status = 'retired', "
 			   "password_sealed = NULL, token_sealed = NULL, "
-			   "consumer_secret_sealed = NULL, private_key_sealed = "
-			   "NULL WHERE workspace_id = ?",
+			   "consumer_secret_sealed = NULL, private_key_sealed "
+			   "= NULL WHERE workspace_id = ?",
 			   "s", c->ws);
 	if (rc == 0 && sqlite3_changes(c->db) >= 0)
 		rc = add_event(c, "info", "credentials.cleared",

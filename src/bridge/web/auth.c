@@ -188,13 +188,14 @@ int sfb_auth_admin_find(struct sqlite3 *db, const char *ws, const char *email,
 	int rc;
 
 	if (base_db_prepare(db, &st, err,
-			    "SELECT id, email FROM admins WHERE workspace_id = ? AND "
-			    "email = ? AND disabled = 0",
+			    "SELECT id, email FROM admins WHERE workspace_id = "
+			    "? AND email = ? AND disabled = 0",
 			    "ss", ws, email) != 0)
 		return BASE_ERR;
 	rc = first_row(db, st, err);
 	if (rc == 0)
-		return base_err_set(err, BASE_ENOTFOUND, "no admin '%s'", email);
+		return base_err_set(err, BASE_ENOTFOUND, "no admin '%s'",
+				    email);
 	if (rc < 0)
 		return rc;
 	read_admin(st, 0, out);
@@ -219,8 +220,9 @@ int sfb_auth_admin_create(struct sqlite3 *db, const char *ws,
 		return BASE_ENOMEM;
 	now = base_time_now_ms();
 	if (base_db_write(db, err,
-			  "INSERT INTO admins (workspace_id, email, password_hash, "
-			  "created_ms, password_changed_ms) VALUES (?, ?, ?, ?, ?)",
+			  "INSERT INTO admins (workspace_id, email, "
+			  "password_hash, created_ms, password_changed_ms) "
+			  "VALUES (?, ?, ?, ?, ?)",
 			  "sssii", ws, norm, hash, now, now) != 0)
 		return base_err_wrap(err, "add admin '%s'", norm);
 	out->id = sqlite3_last_insert_rowid(db);
@@ -243,14 +245,15 @@ int sfb_auth_admin_set_password(struct sqlite3 *db, const char *ws,
 	if (sfb_auth_hash_password(pw, pw_len, hash, err) != 0)
 		return BASE_ENOMEM;
 	if (base_db_write(db, err,
-			  "UPDATE admins SET password_hash = ?, password_changed_ms "
-			  "= ? WHERE id = ? AND workspace_id = ?",
+			  "UPDATE admins SET password_hash = ?, "
+			  "password_changed_ms = ? WHERE id = ? AND "
+			  "workspace_id = ?",
 			  "siis", hash, (long long)base_time_now_ms(),
 			  (long long)a.id, ws) != 0)
 		return BASE_ERR;
 	return base_db_write(db, err,
-			     "DELETE FROM web_sessions WHERE workspace_id = ? AND "
-			     "admin_id = ?",
+			     "DELETE FROM web_sessions WHERE workspace_id = ? "
+			     "AND admin_id = ?",
 			     "si", ws, (long long)a.id);
 }
 
@@ -288,7 +291,8 @@ int sfb_auth_verify(struct sqlite3 *db, const char *ws, const char *email,
 					   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0 &&
 	    sfb_auth_hash_password(pw, pw_len, hash, NULL) == 0)
 		(void)base_db_write(db, NULL,
-				    "UPDATE admins SET password_hash = ? WHERE id = ?",
+				    "UPDATE admins SET password_hash = ? "
+				    "WHERE id = ?",
 				    "si", hash, (long long)out->id);
 	return 0;
 }
@@ -354,14 +358,16 @@ int sfb_auth_note_failure(struct sqlite3 *db, const char *ws,
 			  const char *email, const char *ip, int64_t now_ms,
 			  struct base_err *err)
 {
+	long long since = now_ms - SFB_AUTH_WINDOW_MS;
+
 	if (base_db_write(db, err,
-			  "DELETE FROM login_attempts WHERE workspace_id = ? AND "
-			  "at_ms <= ?",
-			  "si", ws, (long long)(now_ms - SFB_AUTH_WINDOW_MS)) != 0)
+			  "DELETE FROM login_attempts WHERE workspace_id = ? "
+			  "AND at_ms <= ?",
+			  "si", ws, since) != 0)
 		return BASE_ERR;
 	return base_db_write(db, err,
-			     "INSERT INTO login_attempts (workspace_id, email, ip, "
-			     "at_ms) VALUES (?, ?, ?, ?)",
+			     "INSERT INTO login_attempts (workspace_id, email, "
+			     "ip, at_ms) VALUES (?, ?, ?, ?)",
 			     "sssi", ws, email, ip, (long long)now_ms);
 }
 
@@ -369,8 +375,8 @@ int sfb_auth_clear_failures(struct sqlite3 *db, const char *ws,
 			    const char *email, struct base_err *err)
 {
 	return base_db_write(db, err,
-			     "DELETE FROM login_attempts WHERE workspace_id = ? AND "
-			     "email = ?",
+			     "DELETE FROM login_attempts WHERE workspace_id = "
+			     "? AND email = ?",
 			     "ss", ws, email);
 }
 
@@ -394,9 +400,9 @@ int sfb_auth_session_create(struct sqlite3 *db, const char *ws,
 	randombytes_buf(raw, sizeof(raw));
 	hash_hex(raw, hex);
 	if (base_db_write(db, err,
-			  "INSERT INTO web_sessions (id_hash, workspace_id, admin_id, "
-			  "created_ms, last_seen_ms, expires_ms, ip) VALUES "
-			  "(?, ?, ?, ?, ?, ?, ?)",
+			  "INSERT INTO web_sessions (id_hash, workspace_id, "
+			  "admin_id, created_ms, last_seen_ms, expires_ms, ip) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?)",
 			  "ssiiiis", hex, ws, (long long)admin_id, now, now,
 			  now + SFB_AUTH_SESSION_MS, ip) != 0)
 		goto fail;
@@ -509,8 +515,9 @@ int sfb_auth_token_create(struct sqlite3 *db, const char *ws,
 	sodium_memzero(raw, sizeof(raw));
 	snprintf(prefix, sizeof(prefix), "sfb_%.6s", b64);
 	rc = base_db_write(db, err,
-			   "INSERT INTO api_tokens (workspace_id, admin_id, name, "
-			   "prefix, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+			   "INSERT INTO api_tokens (workspace_id, admin_id, "
+			   "name, prefix, token_hash, created_ms) VALUES (?, "
+			   "?, ?, ?, ?, ?)",
 			   "sisssi", ws, (long long)admin_id, name, prefix, hex,
 			   (long long)now_ms);
 	if (rc == 0)
@@ -545,7 +552,8 @@ int sfb_auth_token_check(struct sqlite3 *db, const char *ws,
 	sqlite3_finalize(st);
 	if (now_ms - used >= TOUCH_MS)
 		(void)base_db_write(db, NULL,
-				    "UPDATE api_tokens SET last_used_ms = ? WHERE id = ?",
+				    "UPDATE api_tokens SET last_used_ms = ? "
+				    "WHERE id = ?",
 				    "ii", (long long)now_ms, (long long)id);
 	return 0;
 }
