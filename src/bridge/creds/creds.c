@@ -658,8 +658,8 @@ static int drop_candidate(struct sfb_creds *c, long long id,
 			     "password_sealed = NULL, token_sealed = NULL, "
 			     "consumer_secret_sealed = NULL, "
 			     "private_key_sealed = NULL, refused = ?, "
-			     "refused_code = ? WHERE id = ? AND workspace_id = "
-			     "?",
+			     "refused_code = ? "
+			     "WHERE id = ? AND workspace_id = ?",
 			     "bsis", refusal,
 			     e ? sfb_diag_def(e->id)->code : NULL, id, c->ws);
 }
@@ -669,15 +669,17 @@ static int store_facts(struct sfb_creds *c, long long id,
 		       struct base_err *err)
 {
 	return base_db_write(c->db, err,
-			     "UPDATE credentials SET org_id = coalesce(?, "
-			     "org_id), org_name = coalesce(?, org_name), "
+			     "UPDATE credentials SET "
+			     "org_id = coalesce(?, org_id), "
+			     "org_name = coalesce(?, org_name), "
 			     "edition = coalesce(?, edition), sandbox = ?, "
 			     "instance_url = coalesce(?, instance_url), "
-			     "user_id = coalesce(?, user_id), username = "
-			     "coalesce(username, ?), validated_ms = CASE WHEN "
-			     "? THEN ? ELSE validated_ms END, refused = 0, "
-			     "refused_code = NULL WHERE id = ? AND "
-			     "workspace_id = ?",
+			     "user_id = coalesce(?, user_id), "
+			     "username = coalesce(username, ?), "
+			     "validated_ms = "
+			     "CASE WHEN ? THEN ? ELSE validated_ms END, "
+			     "refused = 0, refused_code = NULL "
+			     "WHERE id = ? AND workspace_id = ?",
 			     "sssbsssbiis", f->org_id, f->org_name,
 			     f->edition, f->sandbox, f->instance_url,
 			     f->user_id, f->username, validated,
@@ -984,10 +986,11 @@ static int known_hours(struct sfb_creds *c, long long cred_id,
 		return 0;
 	if (base_db_prepare(c->db, &st, err,
 			    "SELECT json_extract(d.value, "
-			    "'$.detail.loginHours'), json_extract(d.value, "
-			    "'$.detail.timeZone') FROM validations v, "
-			    "json_each(v.diagnoses) d WHERE v.workspace_id = ? "
-			    "AND v.credentials_id = ? AND v.valid = 1 AND "
+			    "'$.detail.loginHours'), "
+			    "json_extract(d.value, '$.detail.timeZone') "
+			    "FROM validations v, json_each(v.diagnoses) d "
+			    "WHERE v.workspace_id = ? AND "
+			    "v.credentials_id = ? AND v.valid = 1 AND "
 			    "json_extract(d.value, '$.code') = "
 			    "'login_hours_set' ORDER BY v.id DESC LIMIT 1",
 			    "si", c->ws, cred_id))
@@ -1018,8 +1021,8 @@ static int mark_refused(struct sfb_creds *c, const struct row *a,
 	int rc;
 
 	rc = base_db_write(c->db, err,
-			   "UPDATE credentials SET refused = 1, refused_code = "
-			   "? WHERE id = ? AND workspace_id = ?",
+			   "UPDATE credentials SET refused = 1, "
+			   "refused_code = ? WHERE id = ? AND workspace_id = ?",
 			   "sis", e ? sfb_diag_def(e->id)->code : NULL, a->id,
 			   c->ws);
 	if (rc < 0 || a->refused)

@@ -188,8 +188,8 @@ int sfb_auth_admin_find(struct sqlite3 *db, const char *ws, const char *email,
 	int rc;
 
 	if (base_db_prepare(db, &st, err,
-			    "SELECT id, email FROM admins WHERE workspace_id = "
-			    "? AND email = ? AND disabled = 0",
+			    "SELECT id, email FROM admins WHERE "
+			    "workspace_id = ? AND email = ? AND disabled = 0",
 			    "ss", ws, email) != 0)
 		return BASE_ERR;
 	rc = first_row(db, st, err);
@@ -375,8 +375,8 @@ int sfb_auth_clear_failures(struct sqlite3 *db, const char *ws,
 			    const char *email, struct base_err *err)
 {
 	return base_db_write(db, err,
-			     "DELETE FROM login_attempts WHERE workspace_id = "
-			     "? AND email = ?",
+			     "DELETE FROM login_attempts WHERE "
+			     "workspace_id = ? AND email = ?",
 			     "ss", ws, email);
 }
 
