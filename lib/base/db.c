@@ -159,6 +159,19 @@ int base_db_run(sqlite3 *db, struct base_err *err, const char *sql,
 	return 0;
 }
 
+int base_db_write(sqlite3 *db, struct base_err *err, const char *sql,
+		  const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = vprepare(db, &st, err, sql, types, ap);
+	va_end(ap);
+	return rc ? rc : base_db_finish(db, st, err);
+}
+
 void base_db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)

@@ -41,31 +41,28 @@ struct opts {
 
 static int parse(int argc, char **argv, struct opts *o)
 {
+	static const struct sfb_cli_flag valued[] = {
+		SFB_CLI_FLAG("--email", struct opts, email),
+		SFB_CLI_FLAG("--password-file", struct opts, password_file),
+		SFB_CLI_FLAG("--name", struct opts, name),
+		SFB_CLI_FLAG("--data", struct opts, data),
+	};
+
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char **slot = NULL;
+		int took;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			exit(SFB_EXIT_OK);
 		}
-		if (!strcmp(a, "--email"))
-			slot = &o->email;
-		else if (!strcmp(a, "--password-file"))
-			slot = &o->password_file;
-		else if (!strcmp(a, "--name"))
-			slot = &o->name;
-		else if (!strcmp(a, "--data"))
-			slot = &o->data;
-		if (slot) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "sfbridge admin: %s needs a "
-						"value\n",
-					a);
-				return -1;
-			}
-			*slot = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
+		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
+					  argc, argv, &i, "sfbridge admin");
+		if (took < 0)
+			return -1;
+		if (took)
+			continue;
+		if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "sfbridge admin: unknown option '%s'\n",
 				a);
 			return -1;

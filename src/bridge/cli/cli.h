@@ -2,6 +2,8 @@
 #ifndef SFB_CLI_H
 #define SFB_CLI_H
 
+#include <stddef.h>
+
 /*
  * Exit codes (a contract: scripts branch on them; issue 5):
  *   0 ok (credentials valid), 1 usage error or sfbridge's own failure,
@@ -28,6 +30,26 @@ int sfb_cli_keys(int argc, char **argv);
  * Borrowed (argv, the environment or a static).
  */
 const char *sfb_data_dir(const char *flag_value);
+
+/*
+ * A flag that takes a value, stored in the `const char *` member at `off`
+ * of a command's options struct: SFB_CLI_FLAG("--data", struct opts, data).
+ */
+struct sfb_cli_flag {
+	const char *flag;
+	size_t off;
+};
+#define SFB_CLI_FLAG(f, type, member) {f, offsetof(type, member)}
+#define SFB_CLI_NFLAGS(table) (sizeof(table) / sizeof((table)[0]))
+
+/*
+ * If argv[*i] is one of the n flags, stores the next argument (borrowed
+ * from argv) in opts and moves *i onto it: 1. 0 when argv[*i] is none of
+ * them. -1 when the value is missing, after "PROG: FLAG needs a value" on
+ * stderr.
+ */
+int sfb_cli_take_value(const struct sfb_cli_flag *flags, size_t n, void *opts,
+		       int argc, char **argv, int *i, const char *prog);
 
 /* `sfbridge credentials set|test|show|clear` (src/bridge/creds/). */
 int sfb_cli_credentials(int argc, char **argv);

@@ -60,11 +60,8 @@ struct opts {
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct {
-		const char *flag;
-		size_t off;
-	} valued[] = {
-#define V(f, m) {f, offsetof(struct opts, m)}
+	static const struct sfb_cli_flag valued[] = {
+#define V(f, m) SFB_CLI_FLAG(f, struct opts, m)
 		V("--data", data), V("--method", method), V("--login", login),
 		V("--username", username), V("--consumer-key", consumer_key),
 		V("--password-file", password_file),
@@ -76,7 +73,7 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		bool found = false;
+		int took;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
@@ -89,19 +86,12 @@ static int parse(int argc, char **argv, struct opts *o)
 					: &o->password_stdin) = true;
 			continue;
 		}
-		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
-			if (strcmp(a, valued[k].flag) != 0)
-				continue;
-			if (i + 1 >= argc) {
-				fprintf(stderr,
-					"sfbridge credentials: %s needs a value\n",
-					a);
-				return -1;
-			}
-			*(const char **)((char *)o + valued[k].off) = argv[++i];
-			found = true;
-		}
-		if (found)
+		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
+					  argc, argv, &i,
+					  "sfbridge credentials");
+		if (took < 0)
+			return -1;
+		if (took)
 			continue;
 		if (a[0] == '-' && a[1]) {
 			fprintf(stderr,

@@ -38,21 +38,26 @@ struct opts {
 
 static int parse(int argc, char **argv, struct opts *o)
 {
+	static const struct sfb_cli_flag valued[] = {
+		SFB_CLI_FLAG("--data", struct opts, data),
+	};
+
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		int took;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 1;
-		} else if (!strcmp(a, "--json")) {
+		}
+		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
+					  argc, argv, &i, "sfbridge keys");
+		if (took < 0)
+			return -1;
+		if (took)
+			continue;
+		if (!strcmp(a, "--json")) {
 			o->json = true;
-		} else if (!strcmp(a, "--data")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "sfbridge keys: --data needs a "
-						"value\n");
-				return -1;
-			}
-			o->data = argv[++i];
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "sfbridge keys: unknown option '%s'\n",
 				a);

@@ -60,11 +60,8 @@ struct opts {
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct {
-		const char *flag;
-		size_t off;
-	} valued[] = {
-#define V(f, m) {f, offsetof(struct opts, m)}
+	static const struct sfb_cli_flag valued[] = {
+#define V(f, m) SFB_CLI_FLAG(f, struct opts, m)
 		V("--login", login), V("--username", username),
 		V("--method", method), V("--consumer-key", consumer_key),
 		V("--instance-url", instance_url),
@@ -80,7 +77,7 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		bool found = false;
+		int took;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
@@ -94,17 +91,11 @@ static int parse(int argc, char **argv, struct opts *o)
 					: &o->password_stdin) = true;
 			continue;
 		}
-		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
-			if (strcmp(a, valued[k].flag) != 0)
-				continue;
-			if (i + 1 >= argc) {
-				fprintf(stderr, "sfbridge sf: %s needs a value\n", a);
-				return -1;
-			}
-			*(const char **)((char *)o + valued[k].off) = argv[++i];
-			found = true;
-		}
-		if (found)
+		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
+					  argc, argv, &i, "sfbridge sf");
+		if (took < 0)
+			return -1;
+		if (took)
 			continue;
 		if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "sfbridge sf: unknown option '%s'\n", a);
@@ -249,6 +240,24 @@ static bool no_credential_options(const struct opts *o)
 	       !o->refresh_token_file && !o->access_token_file;
 }
 
+/* *out: a client for cred, logged in; else the report's exit code. */
+static int log_in(const struct opts *o, const struct sf_client_options *co,
+		  const struct sf_credentials *cred, struct sf_client **out,
+		  struct sf_error *e)
+{
+	struct sf_client *c = NULL;
+	int rc;
+
+	if (sf_client_new(co, &c, e) || sf_client_set_credentials(c, cred, e) ||
+	    sf_client_login(c, e)) {
+		rc = report(o, e);
+		sf_client_free(c);
+		return rc;
+	}
+	*out = c;
+	return SFB_EXIT_OK;
+}
+
 /*
  * The active credentials of the store, through the lockout guard: refused
  * credentials are never handed to a client (exit 2 with the reason).
@@ -259,7 +268,6 @@ static int use_saved(const struct opts *o, struct sf_client_options *co,
 	struct base_err berr = BASE_ERR_INIT;
 	struct sfb_creds *store = NULL;
 	struct sfb_active_creds act = {0};
-	struct sf_client *c = NULL;
 	int rc;
 
 	*out = NULL;
@@ -274,14 +282,7 @@ static int use_saved(const struct opts *o, struct sf_client_options *co,
 		goto out;
 	}
 	co->allow_http_loopback = act.allow_http_loopback;
-	if (sf_client_new(co, &c, e) || sf_client_set_credentials(c, &act.cred, e) ||
-	    sf_client_login(c, e)) {
-		rc = report(o, e);
-		sf_client_free(c);
-		goto out;
-	}
-	*out = c;
-	rc = SFB_EXIT_OK;
+	rc = log_in(o, co, &act.cred, out, e);
 out:
 	sfb_active_creds_release(&act);
 	sfb_creds_close(store);
@@ -301,7 +302,6 @@ static int open_client(const struct opts *o, struct sf_client **out,
 	};
 	struct sf_credentials cred = {0};
 	struct secrets s = {0};
-	struct sf_client *c = NULL;
 	bool known;
 	int rc;
 
@@ -335,14 +335,7 @@ static int open_client(const struct opts *o, struct sf_client **out,
 	cred.refresh_token = s.refresh;
 	cred.access_token = s.access;
 	cred.instance_url = o->instance_url;
-	if (sf_client_new(&co, &c, e) || sf_client_set_credentials(c, &cred, e) ||
-	    sf_client_login(c, e)) {
-		rc = report(o, e);
-		sf_client_free(c);
-		goto out;
-	}
-	*out = c;
-	rc = SFB_EXIT_OK;
+	rc = log_in(o, &co, &cred, out, e);
 out:
 	secrets_free(&s);
 	return rc;

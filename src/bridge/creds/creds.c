@@ -129,11 +129,22 @@ static int db_fail(struct sfb_creds *c, struct base_err *err, const char *what)
 			    sqlite3_errmsg(c->db));
 }
 
+/*
+ * Finalizes st, whose one step returned rc: 1 it read a row, 0 there was
+ * none, or db_fail(what) when the step failed.
+ */
+static int finish_read(struct sfb_creds *c, sqlite3_stmt *st, int rc,
+		       const char *what, struct base_err *err)
+{
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(c, err, what);
+	return rc == SQLITE_ROW;
+}
+
 static void col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	snprintf(out, n, "%s", t ? (const char *)t : "");
+	snprintf(out, n, "%s", base_db_text(st, i));
 }
 
 static char *col_dup(sqlite3_stmt *st, int i)
@@ -143,7 +154,6 @@ static char *col_dup(sqlite3_stmt *st, int i)
 	return t ? strdup((const char *)t) : NULL;
 }
 
-/* Runs a statement that returns no rows; finalizes it. */
 #define ROW_COLS                                                            \
 	"id, status, method, login, username, consumer_key, password_sealed, " \
 	"token_sealed, consumer_secret_sealed, private_key_sealed, org_id, "   \
@@ -182,33 +192,22 @@ static int load_active(struct sfb_creds *c, struct row *r, struct base_err *err)
 	if (base_db_prepare(c->db, &st, err,
 			    "SELECT " ROW_COLS " FROM credentials WHERE "
 			    "workspace_id = ? AND status = 'active'",
-			    NULL))
+			    "s", c->ws))
 		return BASE_ERR;
-	base_db_bind_text(st, 1, c->ws);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_row(st, r);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(c, err, "read the active credentials");
-	return rc == SQLITE_ROW ? 1 : 0;
+	return finish_read(c, st, rc, "read the active credentials", err);
 }
 
 static int add_event(struct sfb_creds *c, const char *level, const char *kind,
 		     const char *message, struct base_err *err)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (base_db_prepare(c->db, &st, err,
-			    "INSERT INTO events (workspace_id, at_ms, level, kind, "
-		    "message) VALUES (?, ?, ?, ?, ?)", NULL))
-		return BASE_ERR;
-	base_db_bind_text(st, 1, c->ws);
-	sqlite3_bind_int64(st, 2, base_time_now_ms());
-	base_db_bind_text(st, 3, level);
-	base_db_bind_text(st, 4, kind);
-	base_db_bind_text(st, 5, message);
-	return base_db_finish(c->db, st, err);
+	return base_db_write(c->db, err,
+			     "INSERT INTO events (workspace_id, at_ms, level, "
+			     "kind, message) VALUES (?, ?, ?, ?, ?)",
+			     "sisss", c->ws, (long long)base_time_now_ms(),
+			     level, kind, message);
 }
 
 /* "valid: ...", "refused: CODE", "unavailable: CODE", "blocked: CODE". */
@@ -230,12 +229,13 @@ static void summary_of(const struct sfb_creds_result *r, char *out, size_t n)
 		 sfb_diag_def(e->id)->code);
 }
 
+/* One row of the validation history; cred_id 0 (a Save stopped before its
+ * candidate was stored) leaves credentials_id NULL. */
 static int add_validation(struct sfb_creds *c, long long cred_id,
 			  long long started_ms,
 			  const struct sfb_creds_result *r,
 			  struct base_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	json_t *j = sfb_diags_to_json(&r->diags);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	char summary[512];
@@ -245,26 +245,15 @@ static int add_validation(struct sfb_creds *c, long long cred_id,
 	if (!text)
 		return base_err_set(err, BASE_ENOMEM, "validation: out of memory");
 	summary_of(r, summary, sizeof(summary));
-	rc = base_db_prepare(c->db, &st, err,
-			    "INSERT INTO validations (workspace_id, credentials_id, "
-		     "started_ms, finished_ms, valid, login_attempts, "
-		     "api_calls, diagnoses, summary) VALUES (?, ?, ?, ?, ?, "
-		     "?, ?, ?, ?)", NULL);
-	if (rc == 0) {
-		base_db_bind_text(st, 1, c->ws);
-		if (cred_id > 0)
-			sqlite3_bind_int64(st, 2, cred_id);
-		else
-			sqlite3_bind_null(st, 2);
-		sqlite3_bind_int64(st, 3, started_ms);
-		sqlite3_bind_int64(st, 4, base_time_now_ms());
-		sqlite3_bind_int(st, 5, r->valid ? 1 : 0);
-		sqlite3_bind_int64(st, 6, r->login_attempts);
-		sqlite3_bind_int64(st, 7, r->api_requests);
-		base_db_bind_text(st, 8, text);
-		base_db_bind_text(st, 9, summary);
-		rc = base_db_finish(c->db, st, err);
-	}
+	rc = base_db_write(c->db, err,
+			   "INSERT INTO validations (workspace_id, "
+			   "credentials_id, started_ms, finished_ms, valid, "
+			   "login_attempts, api_calls, diagnoses, summary) "
+			   "VALUES (?1, CASE WHEN ?2 > 0 THEN ?2 END, ?3, ?4, "
+			   "?5, ?6, ?7, ?8, ?9)",
+			   "siiibiiss", c->ws, cred_id, started_ms,
+			   (long long)base_time_now_ms(), r->valid,
+			   r->login_attempts, r->api_requests, text, summary);
 	free(text);
 	if (rc == 0 && (r->login_attempts > 0 || r->api_requests > 0))
 		rc = sfb_usage_add(c->db, c->ws, base_time_now_ms(),
@@ -288,17 +277,17 @@ static int count_failures(struct sfb_creds *c, const char *username,
 	if (!username || !*username)
 		return 0;
 	if (base_db_prepare(c->db, &st, err,
-			    "SELECT count(*) FROM validations v JOIN credentials k ON "
-		    "k.id = v.credentials_id WHERE v.workspace_id = ?1 AND "
-		    "k.workspace_id = ?1 AND lower(k.username) = lower(?2) AND "
-		    "v.login_attempts > 0 AND v.valid = 0 AND v.started_ms >= "
-		    "?3 AND EXISTS (SELECT 1 FROM json_each(v.diagnoses) d "
-		    "WHERE json_extract(d.value, '$.code') IN "
-		    "('invalid_login', 'security_token_required'))", NULL))
+			    "SELECT count(*) FROM validations v JOIN "
+			    "credentials k ON k.id = v.credentials_id WHERE "
+			    "v.workspace_id = ?1 AND k.workspace_id = ?1 AND "
+			    "lower(k.username) = lower(?2) AND "
+			    "v.login_attempts > 0 AND v.valid = 0 AND "
+			    "v.started_ms >= ?3 AND EXISTS (SELECT 1 FROM "
+			    "json_each(v.diagnoses) d WHERE "
+			    "json_extract(d.value, '$.code') IN "
+			    "('invalid_login', 'security_token_required'))",
+			    "ssi", c->ws, username, since))
 		return BASE_ERR;
-	base_db_bind_text(st, 1, c->ws);
-	base_db_bind_text(st, 2, username);
-	sqlite3_bind_int64(st, 3, since);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
@@ -322,18 +311,15 @@ static int ever_worked(struct sfb_creds *c, const char *username, bool *out,
 
 	*out = false;
 	if (base_db_prepare(c->db, &st, err,
-			    "SELECT 1 FROM credentials WHERE workspace_id = ? AND "
-		    "lower(username) = lower(?) AND validated_ms IS NOT NULL "
-		    "LIMIT 1", NULL))
+			    "SELECT 1 FROM credentials WHERE workspace_id = ? "
+			    "AND lower(username) = lower(?) AND validated_ms "
+			    "IS NOT NULL LIMIT 1",
+			    "ss", c->ws, username ? username : ""))
 		return BASE_ERR;
-	base_db_bind_text(st, 1, c->ws);
-	base_db_bind_text(st, 2, username ? username : "");
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? 0
-		       : db_fail(c, err, "read credentials");
+	rc = finish_read(c, st, rc, "read credentials", err);
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- open ---- */
@@ -628,7 +614,6 @@ static int insert_candidate(struct sfb_creds *c,
 					    cand->consumer_secret,
 					    cand->private_key};
 	char *sealed[4] = {NULL};
-	sqlite3_stmt *st = NULL;
 	int rc = 0;
 
 	if (cand->method != SFB_METHOD_PASSWORD)
@@ -640,26 +625,22 @@ static int insert_candidate(struct sfb_creds *c,
 	for (int i = 0; i < 4 && rc == 0; i++)
 		rc = seal(c, plain[i], &sealed[i], err);
 	if (rc == 0)
-		rc = base_db_prepare(c->db, &st, err,
-			    "INSERT INTO credentials (workspace_id, status, "
-			     "method, login, username, consumer_key, "
-			     "password_sealed, token_sealed, "
-			     "consumer_secret_sealed, private_key_sealed, "
-			     "created_ms, refused) VALUES (?, 'candidate', ?, "
-			     "?, ?, ?, ?, ?, ?, ?, ?, 0)", NULL);
-	if (rc == 0) {
-		base_db_bind_text(st, 1, c->ws);
-		base_db_bind_text(st, 2, sfb_method_name(cand->method));
-		base_db_bind_text(st, 3, cand->login && *cand->login ? cand->login
-							     : "production");
-		base_db_bind_text(st, 4, cand->username);
-		base_db_bind_text(st, 5, cand->consumer_key);
-		for (int i = 0; i < 4; i++)
-			base_db_bind_text(st, 6 + i, sealed[i]);
-		sqlite3_bind_int64(st, 10, base_time_now_ms());
-		rc = base_db_finish(c->db, st, err);
+		rc = base_db_write(
+			c->db, err,
+			"INSERT INTO credentials (workspace_id, status, "
+			"method, login, username, consumer_key, "
+			"password_sealed, token_sealed, "
+			"consumer_secret_sealed, private_key_sealed, "
+			"created_ms, refused) VALUES (?, 'candidate', ?, ?, ?, "
+			"?, ?, ?, ?, ?, ?, 0)",
+			"sssssssssi", c->ws, sfb_method_name(cand->method),
+			cand->login && *cand->login ? cand->login
+						    : "production",
+			cand->username, cand->consumer_key, sealed[S_PASSWORD],
+			sealed[S_TOKEN], sealed[S_CONSUMER_SECRET],
+			sealed[S_PRIVATE_KEY], (long long)base_time_now_ms());
+	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(c->db);
-	}
 	for (int i = 0; i < 4; i++)
 		free(sealed[i]);
 	return rc;
@@ -671,75 +652,55 @@ static int drop_candidate(struct sfb_creds *c, long long id,
 			  struct base_err *err)
 {
 	const struct sfb_diag *e = sfb_diags_first_error(&r->diags);
-	sqlite3_stmt *st = NULL;
 
-	if (base_db_prepare(c->db, &st, err,
-			    "UPDATE credentials SET status = 'retired', "
-		    "password_sealed = NULL, token_sealed = NULL, "
-		    "consumer_secret_sealed = NULL, private_key_sealed = NULL, "
-		    "refused = ?, refused_code = ? WHERE id = ? AND "
-		    "workspace_id = ?", NULL))
-		return BASE_ERR;
-	sqlite3_bind_int(st, 1, refusal ? 1 : 0);
-	base_db_bind_text(st, 2, e ? sfb_diag_def(e->id)->code : NULL);
-	sqlite3_bind_int64(st, 3, id);
-	base_db_bind_text(st, 4, c->ws);
-	return base_db_finish(c->db, st, err);
+	return base_db_write(c->db, err,
+			     "UPDATE credentials SET status = 'retired', "
+			     "password_sealed = NULL, token_sealed = NULL, "
+			     "consumer_secret_sealed = NULL, "
+			     "private_key_sealed = NULL, refused = ?, "
+			     "refused_code = ? "
+			     "WHERE id = ? AND workspace_id = ?",
+			     "bsis", refusal,
+			     e ? sfb_diag_def(e->id)->code : NULL, id, c->ws);
 }
 
 static int store_facts(struct sfb_creds *c, long long id,
 		       const struct sfb_org_facts *f, bool validated,
 		       struct base_err *err)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (base_db_prepare(c->db, &st, err,
-			    "UPDATE credentials SET org_id = coalesce(?, org_id), "
-		    "org_name = coalesce(?, org_name), edition = "
-		    "coalesce(?, edition), sandbox = ?, instance_url = "
-		    "coalesce(?, instance_url), user_id = coalesce(?, "
-		    "user_id), username = coalesce(username, ?), "
-		    "validated_ms = CASE WHEN ? THEN ? ELSE validated_ms END, "
-		    "refused = 0, refused_code = NULL WHERE id = ? AND "
-		    "workspace_id = ?", NULL))
-		return BASE_ERR;
-	base_db_bind_text(st, 1, f->org_id);
-	base_db_bind_text(st, 2, f->org_name);
-	base_db_bind_text(st, 3, f->edition);
-	sqlite3_bind_int(st, 4, f->sandbox ? 1 : 0);
-	base_db_bind_text(st, 5, f->instance_url);
-	base_db_bind_text(st, 6, f->user_id);
-	base_db_bind_text(st, 7, f->username);
-	sqlite3_bind_int(st, 8, validated ? 1 : 0);
-	sqlite3_bind_int64(st, 9, base_time_now_ms());
-	sqlite3_bind_int64(st, 10, id);
-	base_db_bind_text(st, 11, c->ws);
-	return base_db_finish(c->db, st, err);
+	return base_db_write(c->db, err,
+			     "UPDATE credentials SET "
+			     "org_id = coalesce(?, org_id), "
+			     "org_name = coalesce(?, org_name), "
+			     "edition = coalesce(?, edition), sandbox = ?, "
+			     "instance_url = coalesce(?, instance_url), "
+			     "user_id = coalesce(?, user_id), "
+			     "username = coalesce(username, ?), "
+			     "validated_ms = "
+			     "CASE WHEN ? THEN ? ELSE validated_ms END, "
+			     "refused = 0, refused_code = NULL "
+			     "WHERE id = ? AND workspace_id = ?",
+			     "sssbsssbiis", f->org_id, f->org_name,
+			     f->edition, f->sandbox, f->instance_url,
+			     f->user_id, f->username, validated,
+			     (long long)base_time_now_ms(), id, c->ws);
 }
 
 static int activate(struct sfb_creds *c, long long id,
 		    const struct sfb_creds_result *r, struct base_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	char msg[512];
 	int rc;
 
-	rc = base_db_prepare(c->db, &st, err,
-			    "UPDATE credentials SET status = 'retired' WHERE "
-		     "workspace_id = ? AND status = 'active'", NULL);
-	if (rc == 0) {
-		base_db_bind_text(st, 1, c->ws);
-		rc = base_db_finish(c->db, st, err);
-	}
+	rc = base_db_write(c->db, err,
+			   "UPDATE credentials SET status = 'retired' WHERE "
+			   "workspace_id = ? AND status = 'active'",
+			   "s", c->ws);
 	if (rc == 0)
-		rc = base_db_prepare(c->db, &st, err,
-			    "UPDATE credentials SET status = 'active' WHERE "
-			     "id = ? AND workspace_id = ?", NULL);
-	if (rc == 0) {
-		sqlite3_bind_int64(st, 1, id);
-		base_db_bind_text(st, 2, c->ws);
-		rc = base_db_finish(c->db, st, err);
-	}
+		rc = base_db_write(c->db, err,
+				   "UPDATE credentials SET status = 'active' "
+				   "WHERE id = ? AND workspace_id = ?",
+				   "is", id, c->ws);
 	if (rc == 0)
 		rc = store_facts(c, id, &r->facts, true, err);
 	snprintf(msg, sizeof(msg), "credentials saved: %s as %s, org %s",
@@ -943,25 +904,20 @@ static int last_judged(struct sfb_creds *c, long long cred_id,
 	*valid = false;
 	if (base_db_prepare(c->db, &st, err,
 			    "SELECT valid, diagnoses FROM validations WHERE "
-		    "workspace_id = ? AND credentials_id = ? AND (summary IS "
-		    "NULL OR summary NOT LIKE 'unavailable:%') ORDER BY id "
-		    "DESC LIMIT 1", NULL))
+			    "workspace_id = ? AND credentials_id = ? AND "
+			    "(summary IS NULL OR summary NOT LIKE "
+			    "'unavailable:%') ORDER BY id DESC LIMIT 1",
+			    "si", c->ws, cred_id))
 		return BASE_ERR;
-	base_db_bind_text(st, 1, c->ws);
-	sqlite3_bind_int64(st, 2, cred_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 1);
-		json_t *j = t ? json_loads((const char *)t, 0, NULL) : NULL;
+		json_t *j = json_loads(base_db_text(st, 1), 0, NULL);
 
 		*valid = sqlite3_column_int(st, 0) != 0;
 		diags_from_json(j, out);
 		json_decref(j);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(c, err, "read validations");
-	return rc == SQLITE_ROW ? 1 : 0;
+	return finish_read(c, st, rc, "read validations", err);
 }
 
 static void no_credentials(struct sfb_creds_result *out)
@@ -1029,20 +985,20 @@ static int known_hours(struct sfb_creds *c, long long cred_id,
 	if (!d)
 		return 0;
 	if (base_db_prepare(c->db, &st, err,
-			    "SELECT json_extract(d.value, '$.detail.loginHours'), "
-		    "json_extract(d.value, '$.detail.timeZone') FROM "
-		    "validations v, json_each(v.diagnoses) d WHERE "
-		    "v.workspace_id = ? AND v.credentials_id = ? AND v.valid = 1 "
-		    "AND json_extract(d.value, '$.code') = 'login_hours_set' "
-		    "ORDER BY v.id DESC LIMIT 1", NULL))
+			    "SELECT json_extract(d.value, "
+			    "'$.detail.loginHours'), "
+			    "json_extract(d.value, '$.detail.timeZone') "
+			    "FROM validations v, json_each(v.diagnoses) d "
+			    "WHERE v.workspace_id = ? AND "
+			    "v.credentials_id = ? AND v.valid = 1 AND "
+			    "json_extract(d.value, '$.code') = "
+			    "'login_hours_set' ORDER BY v.id DESC LIMIT 1",
+			    "si", c->ws, cred_id))
 		return BASE_ERR;
-	base_db_bind_text(st, 1, c->ws);
-	sqlite3_bind_int64(st, 2, cred_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *h = sqlite3_column_text(st, 0);
+		json_t *hours = json_loads(base_db_text(st, 0), 0, NULL);
 		const unsigned char *tz = sqlite3_column_text(st, 1);
-		json_t *hours = h ? json_loads((const char *)h, 0, NULL) : NULL;
 
 		if (json_is_object(hours))
 			json_object_set_new(d->detail, "loginHours", hours);
@@ -1052,10 +1008,8 @@ static int known_hours(struct sfb_creds *c, long long cred_id,
 			json_object_set_new(d->detail, "timeZone",
 					    json_string((const char *)tz));
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? 0
-		       : db_fail(c, err, "read validations");
+	rc = finish_read(c, st, rc, "read validations", err);
+	return rc < 0 ? rc : 0;
 }
 
 static int mark_refused(struct sfb_creds *c, const struct row *a,
@@ -1063,19 +1017,14 @@ static int mark_refused(struct sfb_creds *c, const struct row *a,
 			struct base_err *err)
 {
 	const struct sfb_diag *e = sfb_diags_first_error(&r->diags);
-	sqlite3_stmt *st = NULL;
 	char msg[512];
 	int rc;
 
-	rc = base_db_prepare(c->db, &st, err,
-			    "UPDATE credentials SET refused = 1, refused_code = ? "
-		     "WHERE id = ? AND workspace_id = ?", NULL);
-	if (rc < 0)
-		return rc;
-	base_db_bind_text(st, 1, e ? sfb_diag_def(e->id)->code : NULL);
-	sqlite3_bind_int64(st, 2, a->id);
-	base_db_bind_text(st, 3, c->ws);
-	rc = base_db_finish(c->db, st, err);
+	rc = base_db_write(c->db, err,
+			   "UPDATE credentials SET refused = 1, "
+			   "refused_code = ? WHERE id = ? AND workspace_id = ?",
+			   "sis", e ? sfb_diag_def(e->id)->code : NULL, a->id,
+			   c->ws);
 	if (rc < 0 || a->refused)
 		return rc;
 	/* The transition: it worked, now it is refused. An alert for the
@@ -1232,22 +1181,18 @@ int sfb_creds_show(struct sfb_creds *c, struct sfb_creds_result *out,
 int sfb_creds_clear(struct sfb_creds *c, struct sfb_creds_result *out,
 		    struct base_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	int rc;
 
 	sfb_creds_result_init(out);
 	rc = sfb_store_begin(c->store, err);
 	if (rc < 0)
 		return rc;
-	rc = base_db_prepare(c->db, &st, err,
-			    "UPDATE credentials SET status = 'retired', "
-		     "password_sealed = NULL, token_sealed = NULL, "
-		     "consumer_secret_sealed = NULL, private_key_sealed = NULL "
-		     "WHERE workspace_id = ?", NULL);
-	if (rc == 0) {
-		base_db_bind_text(st, 1, c->ws);
-		rc = base_db_finish(c->db, st, err);
-	}
+	rc = base_db_write(c->db, err,
+			   "UPDATE credentials SET status = 'retired', "
+			   "password_sealed = NULL, token_sealed = NULL, "
+			   "consumer_secret_sealed = NULL, private_key_sealed "
+			   "= NULL WHERE workspace_id = ?",
+			   "s", c->ws);
 	if (rc == 0 && sqlite3_changes(c->db) >= 0)
 		rc = add_event(c, "info", "credentials.cleared",
 			       "credentials cleared: every stored secret "

@@ -17,6 +17,7 @@
 #include "base/b64.h"
 #include "base/log.h"
 #include "bridge/store/store.h"
+#include "base/db.h"
 #include "base/banned.h"
 
 #define KEY_BYTES   crypto_aead_xchacha20poly1305_ietf_KEYBYTES
@@ -457,6 +458,24 @@ out:
 
 /* ---- the store's sealed values ------------------------------------------ */
 
+/* A failed read of a sealed column: "read TABLE.COLUMN: <sqlite message>". */
+static int read_failed(sqlite3 *db, const struct sfb_store_sealed_column *col,
+		       struct base_err *err)
+{
+	return base_err_set(err, BASE_ERR, "read %s.%s: %s", col->table,
+			    col->column, sqlite3_errmsg(db));
+}
+
+/* Prepares `sql`, a read of the sealed column col; caller finalizes *st. */
+static int prepare_read(sqlite3 *db, const struct sfb_store_sealed_column *col,
+			const char *sql, sqlite3_stmt **st,
+			struct base_err *err)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return read_failed(db, col, err);
+	return 0;
+}
+
 /* Counts the store's sealed values by key: v->key, `next`, or another. */
 static int take_census(struct sfb_store *s, const char *key_id,
 		       const char *next_id, struct census *c,
@@ -480,12 +499,9 @@ static int take_census(struct sfb_store *s, const char *key_id,
 			 "WHERE \"%s\" IS NOT NULL",
 			 col[i].column, HEADER_LEN, col[i].table,
 			 col[i].column);
-		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-			rc = base_err_set(err, BASE_ERR, "read %s.%s: %s",
-					  col[i].table, col[i].column,
-					  sqlite3_errmsg(db));
+		rc = prepare_read(db, &col[i], sql, &st, err);
+		if (rc < 0)
 			break;
-		}
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *h =
 				(const char *)sqlite3_column_text(st, 0);
@@ -499,9 +515,7 @@ static int take_census(struct sfb_store *s, const char *key_id,
 				c->other++;
 		}
 		if (step != SQLITE_DONE)
-			rc = base_err_set(err, BASE_ERR, "read %s.%s: %s",
-					  col[i].table, col[i].column,
-					  sqlite3_errmsg(db));
+			rc = read_failed(db, &col[i], err);
 		sqlite3_finalize(st);
 	}
 	return rc;
@@ -529,9 +543,7 @@ static int reseal_row(struct sfb_vault *v, sqlite3 *db,
 	snprintf(sql, sizeof(sql),
 		 "UPDATE \"%s\" SET \"%s\" = ? WHERE rowid = ?", col->table,
 		 col->column);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 1, again, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, rowid) != SQLITE_OK ||
+	if (base_db_prepare(db, &st, NULL, sql, "si", again, rowid) != 0 ||
 	    sqlite3_step(st) != SQLITE_DONE) {
 		rc = base_err_set(err, BASE_ERR, "%s", sqlite3_errmsg(db));
 		goto out;
@@ -572,12 +584,9 @@ static int reseal_all(struct sfb_vault *v, struct sfb_store *s, long long *done,
 			 "WHERE rowid > ? AND \"%s\" IS NOT NULL "
 			 "ORDER BY rowid LIMIT 1",
 			 col[i].column, col[i].table, col[i].column);
-		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-			rc = base_err_set(err, BASE_ERR, "read %s.%s: %s",
-					  col[i].table, col[i].column,
-					  sqlite3_errmsg(db));
+		rc = prepare_read(db, &col[i], sql, &st, err);
+		if (rc < 0)
 			break;
-		}
 		for (;;) {
 			int step;
 
@@ -587,17 +596,14 @@ static int reseal_all(struct sfb_vault *v, struct sfb_store *s, long long *done,
 			if (step == SQLITE_DONE)
 				break;
 			if (step != SQLITE_ROW) {
-				rc = base_err_set(err, BASE_ERR,
-						  "read %s.%s: %s",
-						  col[i].table, col[i].column,
-						  sqlite3_errmsg(db));
+				rc = read_failed(db, &col[i], err);
 				break;
 			}
 			last = sqlite3_column_int64(st, 0);
 			rc = reseal_row(
 				v, db, &col[i], last,
 				(const char *)sqlite3_column_text(st, 1),
-				(const char *)sqlite3_column_text(st, 2), done,
+				base_db_text(st, 2), done,
 				err);
 			if (rc < 0)
 				break;

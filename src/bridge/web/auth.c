@@ -155,6 +155,32 @@ int sfb_auth_hash_password(const char *pw, size_t len,
 	return 0;
 }
 
+/*
+ * Steps st once. 1 on a row: st stays open for the caller to read and
+ * finalize. Otherwise st is finalized: 0 when there is no row, BASE_ERR
+ * (the store's message) when the step failed.
+ */
+static int first_row(sqlite3 *db, sqlite3_stmt *st, struct base_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		rc = base_err_set(err, BASE_ERR, "%s", sqlite3_errmsg(db));
+	else
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* An admin's id and email from columns i and i + 1 of the current row. */
+static void read_admin(sqlite3_stmt *st, int i, struct sfb_admin *out)
+{
+	out->id = sqlite3_column_int64(st, i);
+	snprintf(out->email, sizeof(out->email), "%s", base_db_text(st, i + 1));
+}
+
 int sfb_auth_admin_find(struct sqlite3 *db, const char *ws, const char *email,
 			struct sfb_admin *out, struct base_err *err)
 {
@@ -162,24 +188,19 @@ int sfb_auth_admin_find(struct sqlite3 *db, const char *ws, const char *email,
 	int rc;
 
 	if (base_db_prepare(db, &st, err,
-			    "SELECT id, email FROM admins WHERE workspace_id = ? AND "
-		    "email = ? AND disabled = 0", NULL) != 0)
+			    "SELECT id, email FROM admins WHERE "
+			    "workspace_id = ? AND email = ? AND disabled = 0",
+			    "ss", ws, email) != 0)
 		return BASE_ERR;
-	base_db_bind_text(st, 1, ws);
-	base_db_bind_text(st, 2, email);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		snprintf(out->email, sizeof(out->email), "%s",
-			 (const char *)sqlite3_column_text(st, 1));
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = base_err_set(err, BASE_ENOTFOUND, "no admin '%s'", email);
-	} else {
-		rc = base_err_set(err, BASE_ERR, "%s", sqlite3_errmsg(db));
-	}
+	rc = first_row(db, st, err);
+	if (rc == 0)
+		return base_err_set(err, BASE_ENOTFOUND, "no admin '%s'",
+				    email);
+	if (rc < 0)
+		return rc;
+	read_admin(st, 0, out);
 	sqlite3_finalize(st);
-	return rc;
+	return 0;
 }
 
 int sfb_auth_admin_create(struct sqlite3 *db, const char *ws,
@@ -187,9 +208,7 @@ int sfb_auth_admin_create(struct sqlite3 *db, const char *ws,
 			  struct sfb_admin *out, struct base_err *err)
 {
 	char norm[SFB_AUTH_MAX_EMAIL + 1], hash[SFB_AUTH_HASH_LEN];
-	sqlite3_stmt *st = NULL;
-	int64_t now;
-	int rc;
+	long long now;
 
 	if (sfb_auth_normalize_email(email, norm, sizeof(norm), err) != 0 ||
 	    sfb_auth_check_password_policy(pw, pw_len, err) != 0)
@@ -199,18 +218,12 @@ int sfb_auth_admin_create(struct sqlite3 *db, const char *ws,
 				    "an admin '%s' already exists", norm);
 	if (sfb_auth_hash_password(pw, pw_len, hash, err) != 0)
 		return BASE_ENOMEM;
-	if (base_db_prepare(db, &st, err,
-			    "INSERT INTO admins (workspace_id, email, password_hash, "
-		    "created_ms, password_changed_ms) VALUES (?, ?, ?, ?, ?)", NULL) != 0)
-		return BASE_ERR;
 	now = base_time_now_ms();
-	base_db_bind_text(st, 1, ws);
-	base_db_bind_text(st, 2, norm);
-	base_db_bind_text(st, 3, hash);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, now);
-	rc = base_db_finish(db, st, err);
-	if (rc != 0)
+	if (base_db_write(db, err,
+			  "INSERT INTO admins (workspace_id, email, "
+			  "password_hash, created_ms, password_changed_ms) "
+			  "VALUES (?, ?, ?, ?, ?)",
+			  "sssii", ws, norm, hash, now, now) != 0)
 		return base_err_wrap(err, "add admin '%s'", norm);
 	out->id = sqlite3_last_insert_rowid(db);
 	snprintf(out->email, sizeof(out->email), "%s", norm);
@@ -223,7 +236,6 @@ int sfb_auth_admin_set_password(struct sqlite3 *db, const char *ws,
 {
 	char norm[SFB_AUTH_MAX_EMAIL + 1], hash[SFB_AUTH_HASH_LEN];
 	struct sfb_admin a;
-	sqlite3_stmt *st = NULL;
 
 	if (sfb_auth_normalize_email(email, norm, sizeof(norm), err) != 0 ||
 	    sfb_auth_check_password_policy(pw, pw_len, err) != 0)
@@ -232,23 +244,17 @@ int sfb_auth_admin_set_password(struct sqlite3 *db, const char *ws,
 		return err ? err->code : BASE_ENOTFOUND;
 	if (sfb_auth_hash_password(pw, pw_len, hash, err) != 0)
 		return BASE_ENOMEM;
-	if (base_db_prepare(db, &st, err,
-			    "UPDATE admins SET password_hash = ?, password_changed_ms "
-		    "= ? WHERE id = ? AND workspace_id = ?", NULL) != 0)
+	if (base_db_write(db, err,
+			  "UPDATE admins SET password_hash = ?, "
+			  "password_changed_ms = ? WHERE id = ? AND "
+			  "workspace_id = ?",
+			  "siis", hash, (long long)base_time_now_ms(),
+			  (long long)a.id, ws) != 0)
 		return BASE_ERR;
-	base_db_bind_text(st, 1, hash);
-	sqlite3_bind_int64(st, 2, base_time_now_ms());
-	sqlite3_bind_int64(st, 3, a.id);
-	base_db_bind_text(st, 4, ws);
-	if (base_db_finish(db, st, err) != 0)
-		return BASE_ERR;
-	if (base_db_prepare(db, &st, err,
-			    "DELETE FROM web_sessions WHERE workspace_id = ? AND "
-		    "admin_id = ?", NULL) != 0)
-		return BASE_ERR;
-	base_db_bind_text(st, 1, ws);
-	sqlite3_bind_int64(st, 2, a.id);
-	return base_db_finish(db, st, err);
+	return base_db_write(db, err,
+			     "DELETE FROM web_sessions WHERE workspace_id = ? "
+			     "AND admin_id = ?",
+			     "si", ws, (long long)a.id);
 }
 
 int sfb_auth_verify(struct sqlite3 *db, const char *ws, const char *email,
@@ -262,24 +268,18 @@ int sfb_auth_verify(struct sqlite3 *db, const char *ws, const char *email,
 
 	if (base_db_prepare(db, &st, err,
 			    "SELECT id, email, password_hash FROM admins WHERE "
-		    "workspace_id = ? AND email = ? AND disabled = 0", NULL) != 0)
+			    "workspace_id = ? AND email = ? AND disabled = 0",
+			    "ss", ws, email) != 0)
 		return BASE_ERR;
-	base_db_bind_text(st, 1, ws);
-	base_db_bind_text(st, 2, email);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		snprintf(out->email, sizeof(out->email), "%s",
-			 (const char *)sqlite3_column_text(st, 1));
-		snprintf(hash, sizeof(hash), "%s",
-			 (const char *)sqlite3_column_text(st, 2));
-		found = true;
-	} else if (rc != SQLITE_DONE) {
-		rc = base_err_set(err, BASE_ERR, "%s", sqlite3_errmsg(db));
-		sqlite3_finalize(st);
+	rc = first_row(db, st, err);
+	if (rc < 0)
 		return rc;
+	if (rc == 1) {
+		read_admin(st, 0, out);
+		snprintf(hash, sizeof(hash), "%s", base_db_text(st, 2));
+		found = true;
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
 	/* The same work whether or not the admin exists. */
 	rc = crypto_pwhash_str_verify(found ? hash : dummy_hash, pw, pw_len);
 	if (!found || rc != 0)
@@ -289,13 +289,11 @@ int sfb_auth_verify(struct sqlite3 *db, const char *ws, const char *email,
 	if (crypto_pwhash_str_needs_rehash(hash,
 					   crypto_pwhash_OPSLIMIT_INTERACTIVE,
 					   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0 &&
-	    sfb_auth_hash_password(pw, pw_len, hash, NULL) == 0 &&
-	    base_db_prepare(db, &st, NULL,
-			    "UPDATE admins SET password_hash = ? WHERE id = ?", NULL) == 0) {
-		base_db_bind_text(st, 1, hash);
-		sqlite3_bind_int64(st, 2, out->id);
-		(void)base_db_finish(db, st, NULL);
-	}
+	    sfb_auth_hash_password(pw, pw_len, hash, NULL) == 0)
+		(void)base_db_write(db, NULL,
+				    "UPDATE admins SET password_hash = ? "
+				    "WHERE id = ?",
+				    "si", hash, (long long)out->id);
 	return 0;
 }
 
@@ -306,21 +304,18 @@ static int retry_after(sqlite3 *db, const char *ws, const char *column,
 		       const char *value, int max, int64_t now_ms,
 		       int *retry_s, struct base_err *err)
 {
+	long long since = now_ms - SFB_AUTH_WINDOW_MS;
 	char sql[256];
 	sqlite3_stmt *st = NULL;
 	int64_t count = 0, oldest;
-	int rc;
 
 	*retry_s = 0;
 	snprintf(sql, sizeof(sql),
 		 "SELECT COUNT(*) FROM login_attempts WHERE workspace_id = ? "
 		 "AND %s = ? AND at_ms > ?",
 		 column);
-	if (base_db_prepare(db, &st, err, sql, NULL) != 0)
+	if (base_db_prepare(db, &st, err, sql, "ssi", ws, value, since) != 0)
 		return BASE_ERR;
-	base_db_bind_text(st, 1, ws);
-	base_db_bind_text(st, 2, value);
-	sqlite3_bind_int64(st, 3, now_ms - SFB_AUTH_WINDOW_MS);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		count = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -331,14 +326,11 @@ static int retry_after(sqlite3 *db, const char *ws, const char *column,
 		 "SELECT at_ms FROM login_attempts WHERE workspace_id = ? AND "
 		 "%s = ? AND at_ms > ? ORDER BY at_ms LIMIT 1 OFFSET ?",
 		 column);
-	if (base_db_prepare(db, &st, err, sql, NULL) != 0)
+	if (base_db_prepare(db, &st, err, sql, "ssii", ws, value, since,
+			    (long long)(count - max)) != 0)
 		return BASE_ERR;
-	base_db_bind_text(st, 1, ws);
-	base_db_bind_text(st, 2, value);
-	sqlite3_bind_int64(st, 3, now_ms - SFB_AUTH_WINDOW_MS);
-	sqlite3_bind_int64(st, 4, count - max);
-	rc = sqlite3_step(st);
-	oldest = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : now_ms;
+	oldest = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
+						 : now_ms;
 	sqlite3_finalize(st);
 	*retry_s = (int)((oldest + SFB_AUTH_WINDOW_MS - now_ms + 999) / 1000);
 	if (*retry_s < 1)
@@ -366,39 +358,26 @@ int sfb_auth_note_failure(struct sqlite3 *db, const char *ws,
 			  const char *email, const char *ip, int64_t now_ms,
 			  struct base_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	long long since = now_ms - SFB_AUTH_WINDOW_MS;
 
-	if (base_db_prepare(db, &st, err,
-			    "DELETE FROM login_attempts WHERE workspace_id = ? AND "
-		    "at_ms <= ?", NULL) != 0)
+	if (base_db_write(db, err,
+			  "DELETE FROM login_attempts WHERE workspace_id = ? "
+			  "AND at_ms <= ?",
+			  "si", ws, since) != 0)
 		return BASE_ERR;
-	base_db_bind_text(st, 1, ws);
-	sqlite3_bind_int64(st, 2, now_ms - SFB_AUTH_WINDOW_MS);
-	if (base_db_finish(db, st, err) != 0)
-		return BASE_ERR;
-	if (base_db_prepare(db, &st, err,
-			    "INSERT INTO login_attempts (workspace_id, email, ip, "
-		    "at_ms) VALUES (?, ?, ?, ?)", NULL) != 0)
-		return BASE_ERR;
-	base_db_bind_text(st, 1, ws);
-	base_db_bind_text(st, 2, email);
-	base_db_bind_text(st, 3, ip);
-	sqlite3_bind_int64(st, 4, now_ms);
-	return base_db_finish(db, st, err);
+	return base_db_write(db, err,
+			     "INSERT INTO login_attempts (workspace_id, email, "
+			     "ip, at_ms) VALUES (?, ?, ?, ?)",
+			     "sssi", ws, email, ip, (long long)now_ms);
 }
 
 int sfb_auth_clear_failures(struct sqlite3 *db, const char *ws,
 			    const char *email, struct base_err *err)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (base_db_prepare(db, &st, err,
-			    "DELETE FROM login_attempts WHERE workspace_id = ? AND "
-		    "email = ?", NULL) != 0)
-		return BASE_ERR;
-	base_db_bind_text(st, 1, ws);
-	base_db_bind_text(st, 2, email);
-	return base_db_finish(db, st, err);
+	return base_db_write(db, err,
+			     "DELETE FROM login_attempts WHERE "
+			     "workspace_id = ? AND email = ?",
+			     "ss", ws, email);
 }
 
 /* ---- sessions ---- */
@@ -410,33 +389,22 @@ int sfb_auth_session_create(struct sqlite3 *db, const char *ws,
 {
 	unsigned char raw[RAW_LEN];
 	char hex[HEX_LEN];
-	sqlite3_stmt *st = NULL;
+	long long now = now_ms;
 
 	cookie[0] = '\0';
-	if (base_db_prepare(db, &st, err,
-			    "DELETE FROM web_sessions WHERE workspace_id = ? AND "
-		    "(expires_ms <= ? OR last_seen_ms <= ?)", NULL) != 0)
-		return BASE_ERR;
-	base_db_bind_text(st, 1, ws);
-	sqlite3_bind_int64(st, 2, now_ms);
-	sqlite3_bind_int64(st, 3, now_ms - SFB_AUTH_IDLE_MS);
-	if (base_db_finish(db, st, err) != 0)
+	if (base_db_write(db, err,
+			  "DELETE FROM web_sessions WHERE workspace_id = ? AND "
+			  "(expires_ms <= ? OR last_seen_ms <= ?)",
+			  "sii", ws, now, now - SFB_AUTH_IDLE_MS) != 0)
 		return BASE_ERR;
 	randombytes_buf(raw, sizeof(raw));
 	hash_hex(raw, hex);
-	if (base_db_prepare(db, &st, err,
-			    "INSERT INTO web_sessions (id_hash, workspace_id, admin_id, "
-		    "created_ms, last_seen_ms, expires_ms, ip) VALUES "
-		    "(?, ?, ?, ?, ?, ?, ?)", NULL) != 0)
-		goto fail;
-	base_db_bind_text(st, 1, hex);
-	base_db_bind_text(st, 2, ws);
-	sqlite3_bind_int64(st, 3, admin_id);
-	sqlite3_bind_int64(st, 4, now_ms);
-	sqlite3_bind_int64(st, 5, now_ms);
-	sqlite3_bind_int64(st, 6, now_ms + SFB_AUTH_SESSION_MS);
-	base_db_bind_text(st, 7, ip);
-	if (base_db_finish(db, st, err) != 0)
+	if (base_db_write(db, err,
+			  "INSERT INTO web_sessions (id_hash, workspace_id, "
+			  "admin_id, created_ms, last_seen_ms, expires_ms, ip) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+			  "ssiiiis", hex, ws, (long long)admin_id, now, now,
+			  now + SFB_AUTH_SESSION_MS, ip) != 0)
 		goto fail;
 	to_b64(raw, cookie);
 	sodium_memzero(raw, sizeof(raw));
@@ -449,15 +417,10 @@ fail:
 static int delete_session(sqlite3 *db, const char *ws, const char *hex,
 			  struct base_err *err)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (base_db_prepare(db, &st, err,
-			    "DELETE FROM web_sessions WHERE id_hash = ? AND "
-		    "workspace_id = ?", NULL) != 0)
-		return BASE_ERR;
-	base_db_bind_text(st, 1, hex);
-	base_db_bind_text(st, 2, ws);
-	return base_db_finish(db, st, err);
+	return base_db_write(db, err,
+			     "DELETE FROM web_sessions WHERE id_hash = ? AND "
+			     "workspace_id = ?",
+			     "ss", hex, ws);
 }
 
 /*
@@ -478,17 +441,14 @@ static int find_by_hash(sqlite3 *db, const char *sql, const char *secret_b64,
 		return base_err_set(err, BASE_ENOTFOUND, "no %s", what);
 	hash_hex(raw, hex);
 	sodium_memzero(raw, sizeof(raw));
-	if (base_db_prepare(db, out, err, sql, NULL) != 0)
+	if (base_db_prepare(db, out, err, sql, "ss", hex, ws) != 0)
 		return BASE_ERR;
-	base_db_bind_text(*out, 1, hex);
-	base_db_bind_text(*out, 2, ws);
-	rc = sqlite3_step(*out);
-	if (rc == SQLITE_ROW)
+	rc = first_row(db, *out, err);
+	if (rc == 1)
 		return 0;
-	sqlite3_finalize(*out);
 	*out = NULL;
-	if (rc != SQLITE_DONE)
-		return base_err_set(err, BASE_ERR, "%s", sqlite3_errmsg(db));
+	if (rc < 0)
+		return rc;
 	return base_err_set(err, BASE_ENOTFOUND, "no %s", what);
 }
 
@@ -509,9 +469,7 @@ int sfb_auth_session_get(struct sqlite3 *db, const char *ws,
 			  cookie, ws, "session", &st, hex, err);
 	if (rc)
 		return rc;
-	out->id = sqlite3_column_int64(st, 0);
-	snprintf(out->email, sizeof(out->email), "%s",
-		 (const char *)sqlite3_column_text(st, 1));
+	read_admin(st, 0, out);
 	expires = sqlite3_column_int64(st, 2);
 	seen = sqlite3_column_int64(st, 3);
 	sqlite3_finalize(st);
@@ -519,13 +477,11 @@ int sfb_auth_session_get(struct sqlite3 *db, const char *ws,
 		(void)delete_session(db, ws, hex, NULL);
 		return base_err_set(err, BASE_ENOTFOUND, "session expired");
 	}
-	if (now_ms - seen >= TOUCH_MS &&
-	    base_db_prepare(db, &st, NULL,
-			    "UPDATE web_sessions SET last_seen_ms = ? WHERE id_hash = ?", NULL) == 0) {
-		sqlite3_bind_int64(st, 1, now_ms);
-		base_db_bind_text(st, 2, hex);
-		(void)base_db_finish(db, st, NULL);
-	}
+	if (now_ms - seen >= TOUCH_MS)
+		(void)base_db_write(db, NULL,
+				    "UPDATE web_sessions SET last_seen_ms = ? "
+				    "WHERE id_hash = ?",
+				    "is", (long long)now_ms, hex);
 	return 0;
 }
 
@@ -550,7 +506,6 @@ int sfb_auth_token_create(struct sqlite3 *db, const char *ws,
 {
 	unsigned char raw[RAW_LEN];
 	char hex[HEX_LEN], b64[SFB_AUTH_SECRET_LEN], prefix[16];
-	sqlite3_stmt *st = NULL;
 	int rc;
 
 	token[0] = '\0';
@@ -559,19 +514,12 @@ int sfb_auth_token_create(struct sqlite3 *db, const char *ws,
 	to_b64(raw, b64);
 	sodium_memzero(raw, sizeof(raw));
 	snprintf(prefix, sizeof(prefix), "sfb_%.6s", b64);
-	if (base_db_prepare(db, &st, err,
-			    "INSERT INTO api_tokens (workspace_id, admin_id, name, "
-		    "prefix, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)", NULL) != 0) {
-		sodium_memzero(b64, sizeof(b64));
-		return BASE_ERR;
-	}
-	base_db_bind_text(st, 1, ws);
-	sqlite3_bind_int64(st, 2, admin_id);
-	base_db_bind_text(st, 3, name);
-	base_db_bind_text(st, 4, prefix);
-	base_db_bind_text(st, 5, hex);
-	sqlite3_bind_int64(st, 6, now_ms);
-	rc = base_db_finish(db, st, err);
+	rc = base_db_write(db, err,
+			   "INSERT INTO api_tokens (workspace_id, admin_id, "
+			   "name, prefix, token_hash, created_ms) VALUES (?, "
+			   "?, ?, ?, ?, ?)",
+			   "sisssi", ws, (long long)admin_id, name, prefix, hex,
+			   (long long)now_ms);
 	if (rc == 0)
 		snprintf(token, SFB_AUTH_TOKEN_LEN, "sfb_%s", b64);
 	sodium_memzero(b64, sizeof(b64));
@@ -599,17 +547,13 @@ int sfb_auth_token_check(struct sqlite3 *db, const char *ws,
 	if (rc)
 		return rc;
 	id = sqlite3_column_int64(st, 0);
-	out->id = sqlite3_column_int64(st, 1);
-	snprintf(out->email, sizeof(out->email), "%s",
-		 (const char *)sqlite3_column_text(st, 2));
+	read_admin(st, 1, out);
 	used = sqlite3_column_int64(st, 3);
 	sqlite3_finalize(st);
-	if (now_ms - used >= TOUCH_MS &&
-	    base_db_prepare(db, &st, NULL,
-			    "UPDATE api_tokens SET last_used_ms = ? WHERE id = ?", NULL) == 0) {
-		sqlite3_bind_int64(st, 1, now_ms);
-		sqlite3_bind_int64(st, 2, id);
-		(void)base_db_finish(db, st, NULL);
-	}
+	if (now_ms - used >= TOUCH_MS)
+		(void)base_db_write(db, NULL,
+				    "UPDATE api_tokens SET last_used_ms = ? "
+				    "WHERE id = ?",
+				    "ii", (long long)now_ms, (long long)id);
 	return 0;
 }
