@@ -33,6 +33,7 @@ struct sfb_creds {
 	char data_dir[PATH_MAX];
 	char ws[72];
 	struct sfb_store *store;
+	bool owns_store; /* false: attached to the caller's connection */
 	sqlite3 *db;
 	struct sfb_vault *vault; /* opened when a command needs secrets */
 };
@@ -324,8 +325,9 @@ static int ever_worked(struct sfb_creds *c, const char *username, bool *out,
 
 /* ---- open ---- */
 
-int sfb_creds_open(const char *data_dir, struct sfb_creds **out,
-		   struct base_err *err)
+/* A handle on `store` (opened here when NULL, and then owned). */
+static int creds_new(const char *data_dir, struct sfb_store *store,
+		     struct sfb_creds **out, struct base_err *err)
 {
 	struct sfb_creds *c;
 	const char *ws;
@@ -342,14 +344,30 @@ int sfb_creds_open(const char *data_dir, struct sfb_creds **out,
 		return base_err_set(err, BASE_ENOMEM, "out of memory");
 	snprintf(c->data_dir, sizeof(c->data_dir), "%s", data_dir);
 	snprintf(c->ws, sizeof(c->ws), "%s", ws);
-	rc = sfb_store_open(data_dir, &c->store, err);
-	if (rc < 0) {
-		free(c);
-		return rc;
+	c->store = store;
+	c->owns_store = store == NULL;
+	if (c->owns_store) {
+		rc = sfb_store_open(data_dir, &c->store, err);
+		if (rc < 0) {
+			free(c);
+			return rc;
+		}
 	}
 	c->db = sfb_store_db(c->store);
 	*out = c;
 	return 0;
+}
+
+int sfb_creds_open(const char *data_dir, struct sfb_creds **out,
+		   struct base_err *err)
+{
+	return creds_new(data_dir, NULL, out, err);
+}
+
+int sfb_creds_attach(const char *data_dir, struct sfb_store *store,
+		     struct sfb_creds **out, struct base_err *err)
+{
+	return creds_new(data_dir, store, out, err);
 }
 
 void sfb_creds_close(struct sfb_creds *c)
@@ -357,7 +375,8 @@ void sfb_creds_close(struct sfb_creds *c)
 	if (!c)
 		return;
 	sfb_vault_free(c->vault);
-	sfb_store_close(c->store);
+	if (c->owns_store)
+		sfb_store_close(c->store);
 	free(c);
 }
 

@@ -43,6 +43,14 @@ struct sfb_creds;
 /* Opens DATA's store (and, when a command needs it, its vault). Caller owns. */
 int sfb_creds_open(const char *data_dir, struct sfb_creds **out,
 		   struct base_err *err);
+/*
+ * The same on a store connection the caller holds (the console borrows one
+ * from its pool per request): `store` stays the caller's, sfb_creds_close
+ * leaves it open, and it serves this handle's thread alone meanwhile.
+ */
+struct sfb_store;
+int sfb_creds_attach(const char *data_dir, struct sfb_store *store,
+		     struct sfb_creds **out, struct base_err *err);
 void sfb_creds_close(struct sfb_creds *c);
 
 /*

@@ -105,7 +105,7 @@ static struct sfb_creds *creds_open(struct web_ctx *c)
 	struct base_err err = BASE_ERR_INIT;
 	struct sfb_creds *cc = NULL;
 
-	if (sfb_creds_open(c->w->data_dir, &cc, &err) != 0)
+	if (web_creds(c, &cc, &err) != 0)
 		internal(c, "open the credentials", &err);
 	return cc;
 }

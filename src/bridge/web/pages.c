@@ -25,7 +25,7 @@ int web_creds_read(struct web_ctx *c, struct sfb_creds_result *r,
 		*failures = -1;
 	if (history)
 		*history = NULL;
-	rc = sfb_creds_open(c->w->data_dir, &cc, &err);
+	rc = web_creds(c, &cc, &err);
 	if (rc == 0)
 		rc = sfb_creds_show(cc, r, &err);
 	if (rc == 0 && failures && r->active && r->refused)
@@ -359,7 +359,7 @@ static void credentials_post(struct web_ctx *c)
 	cand.token = token = secret_field(c, "token");
 	cand.consumer_secret = csecret = secret_field(c, "consumer_secret");
 	cand.private_key = key = secret_field(c, "private_key");
-	rc = sfb_creds_open(c->w->data_dir, &cc, &err);
+	rc = web_creds(c, &cc, &err);
 	if (rc == 0)
 		rc = sfb_creds_save(cc, &cand, &opts, &r, &err);
 	sfb_creds_close(cc);

@@ -431,7 +431,7 @@ void web_page_test(struct web_ctx *c)
 
 	if (!web_admin_post(c, "POST"))
 		return;
-	rc = sfb_creds_open(c->w->data_dir, &cc, &err);
+	rc = web_creds(c, &cc, &err);
 	if (rc == 0)
 		rc = sfb_creds_test(cc, true, &r, &err);
 	else

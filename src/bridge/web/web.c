@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/datetime.h"
 #include "base/log.h"
+#include "bridge/creds/creds.h"
 #include "bridge/store/store.h"
 #include "bridge/web/web_int.h"
 #include "base/banned.h"
@@ -182,6 +183,15 @@ struct sqlite3 *web_db(struct web_ctx *c)
 	}
 	c->db = sfb_store_db(c->store);
 	return c->db;
+}
+
+int web_creds(struct web_ctx *c, struct sfb_creds **out, struct base_err *err)
+{
+	*out = NULL;
+	if (!web_db(c))
+		return base_err_set(err, BASE_ERR,
+				    "the console's store is not available");
+	return sfb_creds_attach(c->w->data_dir, c->store, out, err);
 }
 
 /* ---- responses ---- */

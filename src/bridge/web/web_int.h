@@ -58,6 +58,13 @@ struct web_ctx {
 
 /* The store connection for this request; NULL after logging why (-> 500). */
 struct sqlite3 *web_db(struct web_ctx *c);
+/*
+ * The credentials feature on this request's store connection (no new
+ * connection per request). Close it with sfb_creds_close before the
+ * request ends; the connection goes back to the pool with the request.
+ */
+struct sfb_creds;
+int web_creds(struct web_ctx *c, struct sfb_creds **out, struct base_err *err);
 
 /* Responses (every one carries the security headers). */
 void web_security_headers(struct sfb_resp *resp);
