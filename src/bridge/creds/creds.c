@@ -943,8 +943,10 @@ static void no_credentials(struct sfb_creds_result *out)
 {
 	sfb_diags_add(&out->diags, SFB_D_FIELD_MISSING,
 		      json_pack("{s:s, s:s}", "field", "credentials", "reason",
-				"no credentials are saved: run sfbridge "
-				"credentials set"));
+				"no Salesforce credentials are saved yet: "
+				"enter them under Settings > Salesforce "
+				"Integration > Credentials, or with "
+				"sfbridge credentials set"));
 	out->valid = false;
 }
 
