@@ -157,7 +157,7 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *c)
 		free(st);
 		return NULL;
 	}
-	st->body = BASE_BUF_INIT(h->max_body);
+	st->body = BASE_BUF_SECRET_INIT(h->max_body); /* bodies carry passwords */
 	st->start_ms = base_time_mono_ms();
 	atomic_fetch_add(&h->inflight, 1);
 	return st;

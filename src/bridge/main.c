@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/jsonmem.h"
 #include "bridge/cli/cli.h"
 #include "base/banned.h"
 
@@ -10,7 +11,7 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  credentials set|test|show|clear  the Salesforce integration user's credentials\n"
-	"  integrations list                the integrations, locked until credentials are valid\n"
+	"  integrations list|enable|disable the integrations, locked until credentials are valid\n"
 	"  sf login|query|describe|limits   talk to Salesforce through libsf\n"
 	"  keys rotate                      a new master key; stored secrets re-sealed\n"
 	"  serve                            the web console and JSON API\n"
@@ -20,6 +21,8 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+	/* Secrets pass through JSON (API bodies, OAuth replies): wipe it. */
+	base_jsonmem_wipe_on_free();
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? SFB_EXIT_USAGE : SFB_EXIT_OK;
