@@ -28,6 +28,21 @@ stored=$(sqlite3 "$DATA/sfbridge.db" "SELECT prefix || ' ' || length(token_hash)
 expect "only the token's hash and a short prefix are stored" "$stored" "$(printf '%s' "$TOKEN" | cut -c1-10) 64"
 "$BRIDGE" admin token create --email nobody@example.com --data "$DATA" >/dev/null 2>&1
 expect "a token for an unknown admin is refused" "$?" 1
+OLD=$("$BRIDGE" admin token create --email ada@example.com --name old --data "$DATA" 2>/dev/null)
+OLDP=$(printf '%s' "$OLD" | cut -c1-10)
+"$BRIDGE" admin token list --email ada@example.com --json --data "$DATA" >"$RESP"
+expect "admin token list: every token, newest first, by name and prefix" \
+	"$(json '[.[] | .name + ":" + .prefix] | join(" ")')" "old:$OLDP ci:$(printf '%s' "$TOKEN" | cut -c1-10)"
+expect "... none revoked or used yet" "$(json '[.[] | .revokedAt, .lastUsedAt] | unique | join(",")')" ""
+if grep -qF -e "$OLD" -e "$TOKEN" "$RESP"; then fail "admin token list never shows a token"; else pass "admin token list never shows a token"; fi
+out=$("$BRIDGE" admin token revoke --email ada@example.com --prefix "$OLDP" --data "$DATA" 2>&1)
+expect "admin token revoke --prefix revokes it" "$?:$out" "0:token $OLDP of ada@example.com revoked"
+"$BRIDGE" admin token list --email ada@example.com --json --data "$DATA" >"$RESP"
+expect "... and the list says when" "$(json '[.[] | .revokedAt != null] | map(tostring) | join(" ")')" "true false"
+out=$("$BRIDGE" admin token revoke --email ada@example.com --prefix "$OLDP" --data "$DATA" 2>&1)
+expect "revoking it again: exit 1, no active token" "$?:$out" "1:sfbridge admin: no active token '$OLDP'"
+"$BRIDGE" admin token revoke --email ada@example.com --data "$DATA" >/dev/null 2>&1
+expect "token revoke without --prefix is a usage error" "$?" 1
 
 # ---- serve ----
 # At debug level Save's Salesforce traffic is logged (redacted): grepped below.
@@ -119,6 +134,8 @@ breq POST /settings/salesforce/credentials --data-urlencode "csrf=$SCSRF" -H 'Co
 expect "a form in the wrong encoding is 415" "$STATUS" 415
 
 # ---- the JSON API ----
+breq GET /api/v1/integrations -H "Authorization: Bearer $OLD"
+expect "a token revoked with admin token revoke gets 401" "$STATUS" 401
 breq GET /api/v1/integrations -H "Authorization: Bearer $TOKEN"
 expect "GET /api/v1/integrations with a token is 200" "$STATUS" 200
 expect "... listing five locked integrations" "$(json '[.integrations[] | select(.locked)] | length')" 5
@@ -255,7 +272,7 @@ log_has "... with the proxy's client IP when trusted" 'path="/login" status=303 
 log_has "... and the path without its query string" 'access method=GET path="/login" status=200 .*ip=127\.0\.0\.1$'
 log_has "at debug level Save's login is traced with the password redacted" '<urn:password><redacted></urn:password>'
 log=$(bridge_log)
-for s in "$PW" "$SESSION" "$SESSION2" "$TOKEN" "$SECRET_SF_PW" "$SECRET_SF_TOKEN" "$SECRET_SF_WRONG_TOKEN" SECRETQUERY; do
+for s in "$PW" "$SESSION" "$SESSION2" "$TOKEN" "$OLD" "$SECRET_SF_PW" "$SECRET_SF_TOKEN" "$SECRET_SF_WRONG_TOKEN" SECRETQUERY; do
 	if [ -z "$s" ] || printf '%s' "$log" | grep -qF -- "$s"; then
 		fail "the log never holds a password, cookie, token or query (${s%"${s#???}"}...)"
 	else

@@ -1,6 +1,7 @@
 /* admin.c - `sfbridge admin`: console admin accounts and their personal API tokens. */
 #include "bridge/cli/cli.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@ static const char usage[] =
 	"usage: sfbridge admin create --email E [--password-file F] [--data DIR]\n"
 	"       sfbridge admin set-password --email E [--password-file F] [--data DIR]\n"
 	"       sfbridge admin token create --email E [--name N] [--data DIR]\n"
+	"       sfbridge admin token list --email E [--json] [--data DIR]\n"
+	"       sfbridge admin token revoke --email E --prefix sfb_XXXXXX [--data DIR]\n"
 	"\n"
 	"  create         a web console admin; the password comes from F (its\n"
 	"                 first line; '-' reads standard input) or, without\n"
@@ -27,6 +30,10 @@ static const char usage[] =
 	"  set-password   a new password for an admin; signs out their sessions\n"
 	"  token create   a personal API token for the JSON API, printed once:\n"
 	"                 only its hash is stored, so keep it somewhere safe\n"
+	"  token list     the admin's tokens: name, prefix, created, last used,\n"
+	"                 revoked (never the token)\n"
+	"  token revoke   revoke the active token with that prefix (as listed);\n"
+	"                 calls with it get 401 from then on\n"
 	"\n"
 	"  --data DIR     the data directory (default: $SFBRIDGE_DATA, else ./data)\n"
 	"  SFBRIDGE_WORKSPACE picks the workspace (default: \"default\").\n"
@@ -36,7 +43,8 @@ static const char usage[] =
 
 struct opts {
 	const char *cmd, *sub;
-	const char *email, *password_file, *name, *data;
+	const char *email, *password_file, *name, *data, *prefix;
+	bool json;
 };
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -46,6 +54,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		SFB_CLI_FLAG("--password-file", struct opts, password_file),
 		SFB_CLI_FLAG("--name", struct opts, name),
 		SFB_CLI_FLAG("--data", struct opts, data),
+		SFB_CLI_FLAG("--prefix", struct opts, prefix),
 	};
 
 	for (int i = 1; i < argc; i++) {
@@ -55,6 +64,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			exit(SFB_EXIT_OK);
+		}
+		if (!strcmp(a, "--json")) {
+			o->json = true;
+			continue;
 		}
 		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
 					  argc, argv, &i, "sfbridge admin");
@@ -255,33 +268,47 @@ out:
 	return rc;
 }
 
+/* The store and the admin --email names; messages printed on failure. */
+static int find_admin(const struct opts *o, struct sfb_store **s,
+		      const char **ws, struct sfb_admin *a)
+{
+	struct base_err err = BASE_ERR_INIT;
+	char email[SFB_AUTH_MAX_EMAIL + 1];
+
+	if (sfb_auth_normalize_email(o->email, email, sizeof(email), &err) != 0) {
+		fprintf(stderr, "sfbridge admin: %s\n", err.msg);
+		return SFB_EXIT_USAGE;
+	}
+	if (open_store(o, s, ws) != 0)
+		return SFB_EXIT_FAIL;
+	if (sfb_auth_admin_find(sfb_store_db(*s), *ws, email, a, &err) != 0) {
+		fprintf(stderr, "sfbridge admin: no admin '%s' in workspace "
+				"'%s'\n",
+			email, *ws);
+		return SFB_EXIT_FAIL;
+	}
+	return SFB_EXIT_OK;
+}
+
 static int cmd_token_create(const struct opts *o)
 {
 	struct base_err err = BASE_ERR_INIT;
-	char email[SFB_AUTH_MAX_EMAIL + 1], token[SFB_AUTH_TOKEN_LEN];
+	char token[SFB_AUTH_TOKEN_LEN];
 	struct sfb_store *s = NULL;
 	struct sfb_admin a;
 	const char *ws;
 	const char *name = o->name && *o->name ? o->name : "cli";
-	int rc = SFB_EXIT_FAIL;
+	int rc;
 
 	if (strlen(name) > 100) {
 		fprintf(stderr, "sfbridge admin: --name is at most 100 "
 				"characters\n");
 		return SFB_EXIT_USAGE;
 	}
-	if (sfb_auth_normalize_email(o->email, email, sizeof(email), &err) != 0) {
-		fprintf(stderr, "sfbridge admin: %s\n", err.msg);
-		return SFB_EXIT_USAGE;
-	}
-	if (open_store(o, &s, &ws) != 0)
+	rc = find_admin(o, &s, &ws, &a);
+	if (rc != SFB_EXIT_OK)
 		goto out;
-	if (sfb_auth_admin_find(sfb_store_db(s), ws, email, &a, &err) != 0) {
-		fprintf(stderr, "sfbridge admin: no admin '%s' in workspace "
-				"'%s'\n",
-			email, ws);
-		goto out;
-	}
+	rc = SFB_EXIT_FAIL;
 	if (sfb_auth_token_create(sfb_store_db(s), ws, a.id, name,
 				  base_time_now_ms(), token, &err) != 0) {
 		fprintf(stderr, "sfbridge admin: %s\n", err.msg);
@@ -294,9 +321,80 @@ static int cmd_token_create(const struct opts *o)
 	fprintf(stderr, "API token '%s' for %s created. It is shown only "
 			"now: store it safely. Use it as 'Authorization: "
 			"Bearer <token>'.\n",
-		name, email);
+		name, a.email);
 	explicit_bzero(token, sizeof(token));
 	rc = SFB_EXIT_OK;
+out:
+	sfb_store_close(s);
+	return rc;
+}
+
+static int cmd_token_list(const struct opts *o)
+{
+	struct base_err err = BASE_ERR_INIT;
+	struct sfb_store *s = NULL;
+	struct sfb_admin a;
+	json_t *list = NULL, *t;
+	const char *ws;
+	size_t i;
+	int rc = find_admin(o, &s, &ws, &a);
+
+	if (rc != SFB_EXIT_OK)
+		goto out;
+	if (sfb_auth_token_list(sfb_store_db(s), ws, a.id, &list, &err) != 0) {
+		fprintf(stderr, "sfbridge admin: %s\n", err.msg);
+		rc = SFB_EXIT_FAIL;
+		goto out;
+	}
+	if (o->json) {
+		json_dumpf(list, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		goto out;
+	}
+	if (json_array_size(list) == 0)
+		printf("%s has no API tokens\n", a.email);
+	else
+		printf("%-12s %-24s %-24s %-24s %s\n", "PREFIX", "CREATED",
+		       "LAST USED", "REVOKED", "NAME");
+	json_array_foreach(list, i, t) {
+		const char *last = json_string_value(json_object_get(t, "lastUsedAt"));
+		const char *rev = json_string_value(json_object_get(t, "revokedAt"));
+
+		printf("%-12s %-24s %-24s %-24s %s\n",
+		       json_string_value(json_object_get(t, "prefix")),
+		       json_string_value(json_object_get(t, "createdAt")),
+		       last ? last : "never", rev ? rev : "-",
+		       json_string_value(json_object_get(t, "name")));
+	}
+out:
+	json_decref(list);
+	sfb_store_close(s);
+	return rc;
+}
+
+static int cmd_token_revoke(const struct opts *o)
+{
+	struct base_err err = BASE_ERR_INIT;
+	struct sfb_store *s = NULL;
+	struct sfb_admin a;
+	const char *ws;
+	int rc;
+
+	if (!o->prefix || !*o->prefix) {
+		fprintf(stderr, "sfbridge admin: token revoke needs --prefix "
+				"(see sfbridge admin token list)\n");
+		return SFB_EXIT_USAGE;
+	}
+	rc = find_admin(o, &s, &ws, &a);
+	if (rc != SFB_EXIT_OK)
+		goto out;
+	if (sfb_auth_token_revoke(sfb_store_db(s), ws, a.id, o->prefix,
+				  base_time_now_ms(), &err) != 0) {
+		fprintf(stderr, "sfbridge admin: %s\n", err.msg);
+		rc = SFB_EXIT_FAIL;
+		goto out;
+	}
+	printf("token %s of %s revoked\n", o->prefix, a.email);
 out:
 	sfb_store_close(s);
 	return rc;
@@ -314,6 +412,10 @@ int sfb_cli_admin(int argc, char **argv)
 		return cmd_create(&o, true);
 	if (!strcmp(o.cmd, "token") && o.sub && !strcmp(o.sub, "create"))
 		return cmd_token_create(&o);
+	if (!strcmp(o.cmd, "token") && o.sub && !strcmp(o.sub, "list"))
+		return cmd_token_list(&o);
+	if (!strcmp(o.cmd, "token") && o.sub && !strcmp(o.sub, "revoke"))
+		return cmd_token_revoke(&o);
 	fprintf(stderr, "sfbridge admin: unknown command '%s%s%s'\n%s", o.cmd,
 		o.sub ? " " : "", o.sub ? o.sub : "", usage);
 	return SFB_EXIT_USAGE;

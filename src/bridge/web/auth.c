@@ -557,3 +557,78 @@ int sfb_auth_token_check(struct sqlite3 *db, const char *ws,
 				    "ii", (long long)now_ms, (long long)id);
 	return 0;
 }
+
+/* An ISO time for column i, or JSON null when it is NULL. */
+static json_t *time_or_null(sqlite3_stmt *st, int i)
+{
+	char iso[40];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	base_time_format_iso(sqlite3_column_int64(st, i), iso, sizeof(iso));
+	return json_string(iso);
+}
+
+int sfb_auth_token_list(struct sqlite3 *db, const char *ws, int64_t admin_id,
+			json_t **out, struct base_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *list;
+	int rc;
+
+	*out = NULL;
+	if (base_db_prepare(db, &st, err,
+			    "SELECT name, prefix, created_ms, last_used_ms, "
+			    "revoked_ms FROM api_tokens WHERE workspace_id = ? "
+			    "AND admin_id = ? ORDER BY id DESC",
+			    "si", ws, (long long)admin_id) != 0)
+		return BASE_ERR;
+	list = json_array();
+	while (list && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(
+			list, json_pack("{s:s, s:s, s:o, s:o, s:o}", "name",
+					base_db_text(st, 0), "prefix",
+					base_db_text(st, 1), "createdAt",
+					time_or_null(st, 2), "lastUsedAt",
+					time_or_null(st, 3), "revokedAt",
+					time_or_null(st, 4)));
+	sqlite3_finalize(st);
+	if (!list)
+		return base_err_set(err, BASE_ENOMEM, "list tokens");
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return base_err_set(err, BASE_ERR, "list tokens: %s",
+				    sqlite3_errmsg(db));
+	}
+	*out = list;
+	return 0;
+}
+
+int sfb_auth_token_revoke(struct sqlite3 *db, const char *ws, int64_t admin_id,
+			  const char *prefix, int64_t now_ms,
+			  struct base_err *err)
+{
+	long long n;
+
+	n = base_db_int(db, -1,
+			"SELECT count(*) FROM api_tokens WHERE workspace_id = ? "
+			"AND admin_id = ? AND prefix = ? AND revoked_ms IS NULL",
+			"sis", ws, (long long)admin_id, prefix);
+	if (n < 0)
+		return base_err_set(err, BASE_ERR, "revoke token: %s",
+				    sqlite3_errmsg(db));
+	if (n == 0)
+		return base_err_set(err, BASE_ENOTFOUND,
+				    "no active token '%.40s'", prefix);
+	if (n > 1)
+		return base_err_set(err, BASE_EINVAL,
+				    "%lld active tokens share the prefix "
+				    "'%.40s': nothing was revoked",
+				    n, prefix);
+	return base_db_write(db, err,
+			     "UPDATE api_tokens SET revoked_ms = ? WHERE "
+			     "workspace_id = ? AND admin_id = ? AND prefix = ? "
+			     "AND revoked_ms IS NULL",
+			     "isis", (long long)now_ms, ws, (long long)admin_id,
+			     prefix);
+}

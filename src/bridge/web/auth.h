@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/err.h"
 
 struct sqlite3;
@@ -143,6 +145,21 @@ bool sfb_auth_csrf_ok(const char *cookie, const char *purpose,
 int sfb_auth_token_create(struct sqlite3 *db, const char *ws,
 			  int64_t admin_id, const char *name, int64_t now_ms,
 			  char token[SFB_AUTH_TOKEN_LEN], struct base_err *err);
+/*
+ * The admin's tokens, newest first, as a JSON array (caller owns) of
+ * {"name", "prefix", "createdAt", "lastUsedAt", "revokedAt"} (times ISO or
+ * null). Never a token or its hash.
+ */
+int sfb_auth_token_list(struct sqlite3 *db, const char *ws, int64_t admin_id,
+			json_t **out, struct base_err *err);
+/*
+ * Revokes the admin's active token whose prefix ("sfb_" + 6 characters,
+ * as listed) is `prefix`: BASE_ENOTFOUND when none is, BASE_EINVAL when
+ * several are (nothing revoked). The row stays, for the audit.
+ */
+int sfb_auth_token_revoke(struct sqlite3 *db, const char *ws, int64_t admin_id,
+			  const char *prefix, int64_t now_ms,
+			  struct base_err *err);
 /* The admin a bearer token belongs to; BASE_ENOTFOUND if unknown/revoked. */
 int sfb_auth_token_check(struct sqlite3 *db, const char *ws,
 			 const char *token, int64_t now_ms,
