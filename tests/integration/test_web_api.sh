@@ -279,8 +279,11 @@ N=$(db "SELECT count(*) FROM validations")
 api GET /salesforce/validations
 expect "validations: every run (under the default 20), next null" "$(json '"\(.validations | length) \(.next)"')" "$N null"
 expect "... each with its fields" "$(json '.validations[0] | keys | join(" ")')" \
-	"apiRequests diagnoses finishedAt id loginAttempts startedAt summary valid"
+	"apiRequests diagnoses finishedAt id loginAttempts problem startedAt summary valid"
 expect "... newest first: the last Save, valid" "$(json '.validations[0].valid')" true
+expect "... with no problem" "$(json '.validations[0].problem')" null
+expect "... a refused run's problem is what to fix, never credentials_stopped_working" \
+	"$(json '[.validations[] | select(.valid | not) | .problem] | map(select(. == "credentials_stopped_working")) | length') $(json '[.validations[] | select(.valid | not) | .problem] | index("invalid_login") != null')" "0 true"
 seen=""
 next="/api/v1/salesforce/validations?limit=3"
 pages=0

@@ -179,8 +179,8 @@ L0=$(logins)
 page GET /settings/salesforce
 expect "the history, newest first: 2 refused, 1 working test, the Save" \
 	"$(sed -n 's/^<tr><td>[^<]*<\/td><td class="[a-z]*">\([^<]*\)<.*/\1/p' "$RESP" | tr '\n' ',')" "Not valid,Not valid,Valid,Valid,"
-expect_match "... a refused row links its first error's code" "$(sed -n '/<tbody>/,/<\/tbody>/p' "$RESP" | head -2 | tail -1)" \
-	'<td class="bad">Not valid</td><td><a class="code-link" href="/help/diagnoses/credentials_stopped_working"><code class="code">credentials_stopped_working</code></a></td><td class="num">1</td><td class="num">0</td></tr>'
+expect_match "... a refused row links the code that says what to fix (not credentials_stopped_working)" "$(sed -n '/<tbody>/,/<\/tbody>/p' "$RESP" | head -2 | tail -1)" \
+	'<td class="bad">Not valid</td><td><a class="code-link" href="/help/diagnoses/invalid_login"><code class="code">invalid_login</code></a></td><td class="num">1</td><td class="num">0</td></tr>'
 expect "showing the menu while the guard holds makes no login" "$(($(logins) - L0))" 0
 
 # New credentials release the guard.

@@ -214,7 +214,7 @@ static int add_event(struct sfb_creds *c, const char *level, const char *kind,
 /* "valid: ...", "refused: CODE", "unavailable: CODE", "blocked: CODE". */
 static void summary_of(const struct sfb_creds_result *r, char *out, size_t n)
 {
-	const struct sfb_diag *e = sfb_diags_first_error(&r->diags);
+	const struct sfb_diag *e = sfb_diags_cause(&r->diags);
 
 	if (!e) {
 		snprintf(out, n, "valid: %s as %s",
@@ -1327,10 +1327,15 @@ int sfb_creds_validations(struct sfb_creds *c, int limit, long long before_id,
 		char started[40], finished[40];
 		json_t *diags = json_loads(base_db_text(st, 7), 0, NULL);
 
+		struct sfb_diags parsed = SFB_DIAGS_INIT;
+		const struct sfb_diag *cause;
+
 		if (!json_is_array(diags)) {
 			json_decref(diags);
 			diags = json_array();
 		}
+		diags_from_json(diags, &parsed);
+		cause = sfb_diags_cause(&parsed);
 
 		base_time_format_iso(sqlite3_column_int64(st, 1), started,
 				     sizeof(started));
@@ -1338,7 +1343,7 @@ int sfb_creds_validations(struct sfb_creds *c, int limit, long long before_id,
 				     sizeof(finished));
 		json_array_append_new(
 			list,
-			json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:s, s:o}",
+			json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:s, s:s?, s:o}",
 				  "id", (json_int_t)sqlite3_column_int64(st, 0),
 				  "startedAt", started, "finishedAt", finished,
 				  "valid", sqlite3_column_int(st, 3),
@@ -1346,8 +1351,10 @@ int sfb_creds_validations(struct sfb_creds *c, int limit, long long before_id,
 				  (json_int_t)sqlite3_column_int64(st, 4),
 				  "apiRequests",
 				  (json_int_t)sqlite3_column_int64(st, 5),
-				  "summary", base_db_text(st, 6), "diagnoses",
-				  diags));
+				  "summary", base_db_text(st, 6), "problem",
+				  cause ? sfb_diag_def(cause->id)->code : NULL,
+				  "diagnoses", diags));
+		sfb_diags_release(&parsed);
 	}
 	sqlite3_finalize(st);
 	if (!list)

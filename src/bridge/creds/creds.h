@@ -146,8 +146,9 @@ void sfb_active_creds_release(struct sfb_active_creds *a);
  * The validation runs, newest first: at most `limit` (1 to
  * SFB_VALIDATIONS_MAX) with an id below before_id (0: from the newest).
  * *out is a JSON array (caller owns) of {"id", "startedAt", "finishedAt",
- * "valid", "loginAttempts", "apiRequests", "summary", "diagnoses"}; the
- * diagnoses as sfb_diags_to_json writes them. Never a secret.
+ * "valid", "loginAttempts", "apiRequests", "summary", "problem",
+ * "diagnoses"}: problem is the code of sfb_diags_cause (null when valid),
+ * the diagnoses as sfb_diags_to_json writes them. Never a secret.
  */
 #define SFB_VALIDATIONS_MAX 100
 int sfb_creds_validations(struct sfb_creds *c, int limit, long long before_id,

@@ -685,6 +685,15 @@ const struct sfb_diag *sfb_diags_first_error(const struct sfb_diags *l)
 	return NULL;
 }
 
+const struct sfb_diag *sfb_diags_cause(const struct sfb_diags *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].severity == SFB_SEV_ERROR &&
+		    l->v[i].id != SFB_D_CREDENTIALS_STOPPED_WORKING)
+			return &l->v[i];
+	return sfb_diags_first_error(l);
+}
+
 bool sfb_diags_has_error(const struct sfb_diags *l)
 {
 	return sfb_diags_first_error(l) != NULL;

@@ -144,6 +144,13 @@ bool sfb_diags_has(const struct sfb_diags *l, enum sfb_diag_code id);
 bool sfb_diags_has_error(const struct sfb_diags *l);
 /* The first error diagnosis, or NULL. */
 const struct sfb_diag *sfb_diags_first_error(const struct sfb_diags *l);
+/*
+ * The error that says what to fix, for one-line summaries (a lock reason,
+ * a history row): the first error other than credentials_stopped_working
+ * (which says only that working credentials stopped, and comes first),
+ * else the first error; NULL when there is none.
+ */
+const struct sfb_diag *sfb_diags_cause(const struct sfb_diags *l);
 /* 0 no error; 2 refused; 3 unavailable (any error of that kind wins). */
 int sfb_diags_exit_code(const struct sfb_diags *l);
 

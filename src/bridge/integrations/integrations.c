@@ -39,7 +39,7 @@ const struct sfb_integration_def *sfb_integration_find(const char *key)
 const char *sfb_integrations_lock_reason(const struct sfb_creds_result *r,
 					 char *buf, size_t n)
 {
-	const struct sfb_diag *e = sfb_diags_first_error(&r->diags);
+	const struct sfb_diag *e = sfb_diags_cause(&r->diags);
 	const struct sfb_diag_def *def = e ? sfb_diag_def(e->id) : NULL;
 
 	if (!r->active)

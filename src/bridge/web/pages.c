@@ -56,7 +56,7 @@ bool web_admin_post(struct web_ctx *c, const char *allow)
 void web_status_from(const struct sfb_creds_result *r, bool failed,
 			struct web_conn_status *st)
 {
-	const struct sfb_diag *e = sfb_diags_first_error(&r->diags);
+	const struct sfb_diag *e = sfb_diags_cause(&r->diags);
 	const struct sfb_diag_def *def = e ? sfb_diag_def(e->id) : NULL;
 
 	memset(st, 0, sizeof(*st));

@@ -190,22 +190,6 @@ out:
 
 /* ---- validation history ---- */
 
-/* The first error diagnosis' code in a validation's diagnoses, or NULL. */
-static const char *first_error_code(json_t *diags)
-{
-	size_t i;
-	json_t *d;
-
-	json_array_foreach(diags, i, d) {
-		const char *sev =
-			json_string_value(json_object_get(d, "severity"));
-
-		if (sev && !strcmp(sev, "error"))
-			return json_string_value(json_object_get(d, "code"));
-	}
-	return NULL;
-}
-
 static int render_history_row(struct web_ctx *c, json_t *run,
 			      struct base_buf *out)
 {
@@ -213,7 +197,7 @@ static int render_history_row(struct web_ctx *c, json_t *run,
 	struct base_buf link = BASE_BUF_INIT(1024);
 	const char *started =
 		json_string_value(json_object_get(run, "startedAt"));
-	const char *code = first_error_code(json_object_get(run, "diagnoses"));
+	const char *code = json_string_value(json_object_get(run, "problem"));
 	bool valid = json_is_true(json_object_get(run, "valid"));
 	char when[40], logins[32], requests[32];
 	int rc = 0;
