@@ -65,6 +65,9 @@ expect "the stylesheet is served as text/css" "$(hdr Content-Type)" "text/css; c
 
 breq GET /no/such/page
 expect "an unknown path is 404" "$STATUS" 404
+breq GET /favicon.ico
+expect "the favicon is 204 with the security headers too" \
+	"$STATUS $(hdr X-Content-Type-Options) $(hdr Content-Security-Policy | cut -d';' -f1)" "204 nosniff default-src 'self'"
 breq DELETE /healthz
 expect "a bad method is 405" "$STATUS" 405
 expect "... with Allow" "$(hdr Allow)" "GET, HEAD"

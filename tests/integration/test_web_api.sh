@@ -83,6 +83,8 @@ api GET ""
 expect "/api/v1 itself: 404" "$(code)" "404 not_found"
 api GET /integrations/referrals/x
 expect "a path below a name: 404" "$(code)" "404 not_found"
+breq GET /api/v2/integrations -H "Authorization: Bearer $TOKEN"
+expect "another API version: 404 not_found in JSON" "$(code) $(hdr Content-Type)" "404 not_found application/json"
 api POST /salesforce/credentials
 expect "POST on the credentials: 405 with Allow" "$(code) $(hdr Allow)" "405 method_not_allowed GET, HEAD, PUT, DELETE"
 api GET /salesforce/credentials/test

@@ -27,8 +27,12 @@ const char *sfb_req_header(const struct sfb_req *req, const char *name)
 
 const char *sfb_req_cookie(const struct sfb_req *req, const char *name)
 {
-	if (!req->conn)
+	if (!req->conn) {
+		for (int i = 0; i < req->ncookies; i++)
+			if (strcmp(req->cookies[i][0], name) == 0)
+				return req->cookies[i][1];
 		return NULL;
+	}
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 

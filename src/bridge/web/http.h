@@ -28,9 +28,12 @@ struct sfb_req {
 				* trusted proxy: cookies get Secure */
 	char client_ip[64];    /* TCP peer, or the proxy's X-Forwarded-For entry */
 	struct MHD_Connection *conn;
-	/* Used only when conn is NULL (unit tests): name/value pairs. */
+	/* Used only when conn is NULL (unit tests, fuzz_web): name/value
+	 * pairs, the cookies already split out of the Cookie header. */
 	const char *(*headers)[2];
 	int nheaders;
+	const char *(*cookies)[2];
+	int ncookies;
 };
 
 struct sfb_resp_header {

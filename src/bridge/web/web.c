@@ -626,11 +626,19 @@ static void route(struct web_ctx *c)
 	if (!strcmp(p, "/favicon.ico")) {
 		/* Browsers ask for it on every site; we have none to give. */
 		sfb_resp_start(c->resp, 204, "");
+		web_security_headers(c->resp);
 		sfb_resp_header(c->resp, "Cache-Control", "public, max-age=86400");
 		return;
 	}
 	if (!strncmp(p, "/api/v1/", 8) || !strcmp(p, "/api/v1")) {
 		web_api(c, p + 7);
+		return;
+	}
+	/* An API client that got the version wrong reads JSON too. */
+	if (!strncmp(p, "/api/", 5)) {
+		web_api_error(c, 404, "not_found",
+			      "no such API endpoint: see /api/v1/openapi.json",
+			      NULL);
 		return;
 	}
 	web_load_session(c);
