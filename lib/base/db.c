@@ -149,27 +149,10 @@ int base_db_run(sqlite3 *db, struct base_err *err, const char *sql,
 	va_end(ap);
 	if (rc)
 		return rc;
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		base_error("sql failed: %s: %s", sql, sqlite3_errmsg(db));
-		return base_err_set(err, BASE_ERR, "store: %s",
-				    sqlite3_errmsg(db));
-	}
-	return 0;
-}
-
-int base_db_write(sqlite3 *db, struct base_err *err, const char *sql,
-		  const char *types, ...)
-{
-	sqlite3_stmt *st;
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = vprepare(db, &st, err, sql, types, ap);
-	va_end(ap);
-	return rc ? rc : base_db_finish(db, st, err);
+	rc = base_db_finish(db, st, err);
+	if (rc == BASE_ERR)
+		base_error("sql failed: %s: %s", sql, err ? err->msg : "");
+	return rc;
 }
 
 void base_db_bind_text(sqlite3_stmt *st, int i, const char *s)

@@ -19,18 +19,15 @@
 /* Prepares and binds; caller finalizes *out. */
 int base_db_prepare(sqlite3 *db, sqlite3_stmt **out, struct base_err *err,
 		   const char *sql, const char *types, ...);
-/* Runs a statement that returns no rows. */
+/*
+ * Prepares, binds and steps once, then finalizes: a write. A constraint
+ * violation is BASE_EINVAL (a caller can tell a second active row or an
+ * admin that exists from a failing store), any other failure BASE_ERR and
+ * logged with the SQL text (never the values); err says "store: <sqlite
+ * message>" either way.
+ */
 int base_db_run(sqlite3 *db, struct base_err *err, const char *sql,
 	       const char *types, ...);
-/*
- * Prepares, binds and steps once, then finalizes: a write that reports as
- * base_db_finish does (a constraint violation is BASE_EINVAL, any other
- * failure BASE_ERR, "store: <sqlite message>") and logs nothing, so a
- * caller can tell a violated constraint (a second active row, an admin that
- * exists) from a failing store. base_db_run reports both as BASE_ERR.
- */
-int base_db_write(sqlite3 *db, struct base_err *err, const char *sql,
-		  const char *types, ...);
 /* Binds text at index i (copied: SQLITE_TRANSIENT); NULL binds NULL. */
 void base_db_bind_text(sqlite3_stmt *st, int i, const char *s);
 /*

@@ -39,13 +39,13 @@ static void test_db__s_binds_text_and_null(void **state)
 	sqlite3 *db = *state;
 	struct base_err err = BASE_ERR_INIT;
 
-	assert_int_equal(base_db_write(db, &err,
-				       "INSERT INTO t (name) VALUES (?)", "s",
-				       "alpha"),
+	assert_int_equal(base_db_run(db, &err,
+				     "INSERT INTO t (name) VALUES (?)", "s",
+				     "alpha"),
 			 0);
-	assert_int_equal(base_db_write(db, &err,
-				       "INSERT INTO t (name) VALUES (?)", "s",
-				       (const char *)NULL),
+	assert_int_equal(base_db_run(db, &err,
+				     "INSERT INTO t (name) VALUES (?)", "s",
+				     (const char *)NULL),
 			 0);
 	assert_int_equal(base_db_int(db, -1,
 				     "SELECT count(*) FROM t WHERE "
@@ -65,9 +65,9 @@ static void test_db__i_binds_a_64_bit_integer(void **state)
 	struct base_err err = BASE_ERR_INIT;
 	long long big = 1795947300000LL; /* milliseconds: more than 32 bits */
 
-	assert_int_equal(base_db_write(db, &err,
-				       "INSERT INTO t (name, n) VALUES (?, ?)",
-				       "si", "a", big),
+	assert_int_equal(base_db_run(db, &err,
+				     "INSERT INTO t (name, n) VALUES (?, ?)",
+				     "si", "a", big),
 			 0);
 	assert_true(base_db_int(db, -1, "SELECT n FROM t WHERE name = ?", "s",
 				"a") == big);
@@ -81,14 +81,14 @@ static void test_db__b_stores_zero_or_one(void **state)
 	struct base_err err = BASE_ERR_INIT;
 
 	assert_int_equal(
-		base_db_write(db, &err,
-			      "INSERT INTO t (name, flag) VALUES (?, ?)", "sb",
-			      "yes", 7),
+		base_db_run(db, &err,
+			    "INSERT INTO t (name, flag) VALUES (?, ?)", "sb",
+			    "yes", 7),
 		0);
 	assert_int_equal(
-		base_db_write(db, &err,
-			      "INSERT INTO t (name, flag) VALUES (?, ?)", "sb",
-			      "no", 0),
+		base_db_run(db, &err,
+			    "INSERT INTO t (name, flag) VALUES (?, ?)", "sb",
+			    "no", 0),
 		0);
 	assert_int_equal(base_db_int(db, -1,
 				     "SELECT flag FROM t WHERE name = ?", "s",
@@ -119,49 +119,33 @@ static void test_db__prepare_binds_in_order(void **state)
 	sqlite3_finalize(st);
 }
 
-static void test_db__write_reports_constraint_as_einval(void **state)
+static void test_db__run_reports_constraint_as_einval(void **state)
 {
 	sqlite3 *db = *state;
 	struct base_err err = BASE_ERR_INIT;
 
-	assert_int_equal(base_db_write(db, &err,
-				       "INSERT INTO t (name) VALUES (?)", "s",
-				       "dup"),
+	assert_int_equal(base_db_run(db, &err,
+				     "INSERT INTO t (name) VALUES (?)", "s",
+				     "dup"),
 			 0);
-	assert_int_equal(base_db_write(db, &err,
-				       "INSERT INTO t (name) VALUES (?)", "s",
-				       "dup"),
+	assert_int_equal(base_db_run(db, &err,
+				     "INSERT INTO t (name) VALUES (?)", "s",
+				     "dup"),
 			 BASE_EINVAL);
 	assert_int_equal(err.code, BASE_EINVAL);
 	assert_string_equal(err.msg, "store: UNIQUE constraint failed: t.name");
 }
 
-static void test_db__write_reports_other_failures_as_err(void **state)
+static void test_db__run_reports_other_failures_as_err(void **state)
 {
 	sqlite3 *db = *state;
 	struct base_err err = BASE_ERR_INIT;
 
-	assert_int_equal(base_db_write(db, &err, "INSERT INTO nope VALUES (?)",
-				       "s", "x"),
+	assert_int_equal(base_db_run(db, &err, "INSERT INTO nope VALUES (?)",
+				     "s", "x"),
 			 BASE_ERR);
 	assert_int_equal(err.code, BASE_ERR);
 	assert_string_equal(err.msg, "prepare: no such table: nope");
-}
-
-static void test_db__run_reports_constraint_as_err(void **state)
-{
-	sqlite3 *db = *state;
-	struct base_err err = BASE_ERR_INIT;
-
-	assert_int_equal(base_db_run(db, &err,
-				     "INSERT INTO t (name) VALUES (?)", "s",
-				     "dup"),
-			 0);
-	assert_int_equal(base_db_run(db, &err,
-				     "INSERT INTO t (name) VALUES (?)", "s",
-				     "dup"),
-			 BASE_ERR);
-	assert_string_equal(err.msg, "store: UNIQUE constraint failed: t.name");
 }
 
 int main(void)
@@ -176,13 +160,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_db__prepare_binds_in_order,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_db__write_reports_constraint_as_einval, setup,
+			test_db__run_reports_constraint_as_einval, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
-			test_db__write_reports_other_failures_as_err, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_db__run_reports_constraint_as_err, setup,
+			test_db__run_reports_other_failures_as_err, setup,
 			teardown),
 	};
 

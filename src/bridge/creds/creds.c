@@ -204,11 +204,11 @@ static int load_active(struct sfb_creds *c, struct row *r, struct base_err *err)
 static int add_event(struct sfb_creds *c, const char *level, const char *kind,
 		     const char *message, struct base_err *err)
 {
-	return base_db_write(c->db, err,
-			     "INSERT INTO events (workspace_id, at_ms, level, "
-			     "kind, message) VALUES (?, ?, ?, ?, ?)",
-			     "sisss", c->ws, (long long)base_time_now_ms(),
-			     level, kind, message);
+	return base_db_run(c->db, err,
+			   "INSERT INTO events (workspace_id, at_ms, level, "
+			   "kind, message) VALUES (?, ?, ?, ?, ?)",
+			   "sisss", c->ws, (long long)base_time_now_ms(),
+			   level, kind, message);
 }
 
 /* "valid: ...", "refused: CODE", "unavailable: CODE", "blocked: CODE". */
@@ -246,15 +246,15 @@ static int add_validation(struct sfb_creds *c, long long cred_id,
 	if (!text)
 		return base_err_set(err, BASE_ENOMEM, "validation: out of memory");
 	summary_of(r, summary, sizeof(summary));
-	rc = base_db_write(c->db, err,
-			   "INSERT INTO validations (workspace_id, "
-			   "credentials_id, started_ms, finished_ms, valid, "
-			   "login_attempts, api_calls, diagnoses, summary) "
-			   "VALUES (?1, CASE WHEN ?2 > 0 THEN ?2 END, ?3, ?4, "
-			   "?5, ?6, ?7, ?8, ?9)",
-			   "siiibiiss", c->ws, cred_id, started_ms,
-			   (long long)base_time_now_ms(), r->valid,
-			   r->login_attempts, r->api_requests, text, summary);
+	rc = base_db_run(c->db, err,
+			 "INSERT INTO validations (workspace_id, "
+			 "credentials_id, started_ms, finished_ms, valid, "
+			 "login_attempts, api_calls, diagnoses, summary) "
+			 "VALUES (?1, CASE WHEN ?2 > 0 THEN ?2 END, ?3, ?4, "
+			 "?5, ?6, ?7, ?8, ?9)",
+			 "siiibiiss", c->ws, cred_id, started_ms,
+			 (long long)base_time_now_ms(), r->valid,
+			 r->login_attempts, r->api_requests, text, summary);
 	free(text);
 	if (rc == 0 && (r->login_attempts > 0 || r->api_requests > 0))
 		rc = sfb_usage_add(c->db, c->ws, base_time_now_ms(),
@@ -644,7 +644,7 @@ static int insert_candidate(struct sfb_creds *c,
 	for (int i = 0; i < 4 && rc == 0; i++)
 		rc = seal(c, plain[i], &sealed[i], err);
 	if (rc == 0)
-		rc = base_db_write(
+		rc = base_db_run(
 			c->db, err,
 			"INSERT INTO credentials (workspace_id, status, "
 			"method, login, username, consumer_key, "
@@ -654,7 +654,7 @@ static int insert_candidate(struct sfb_creds *c,
 			"?, ?, ?, ?, ?, ?, 0)",
 			"sssssssssi", c->ws, sfb_method_name(cand->method),
 			cand->login && *cand->login ? cand->login
-						    : "production",
+						  : "production",
 			cand->username, cand->consumer_key, sealed[S_PASSWORD],
 			sealed[S_TOKEN], sealed[S_CONSUMER_SECRET],
 			sealed[S_PRIVATE_KEY], (long long)base_time_now_ms());
@@ -672,37 +672,37 @@ static int drop_candidate(struct sfb_creds *c, long long id,
 {
 	const struct sfb_diag *e = sfb_diags_first_error(&r->diags);
 
-	return base_db_write(c->db, err,
-			     "UPDATE credentials SET status = 'retired', "
-			     "password_sealed = NULL, token_sealed = NULL, "
-			     "consumer_secret_sealed = NULL, "
-			     "private_key_sealed = NULL, refused = ?, "
-			     "refused_code = ? "
-			     "WHERE id = ? AND workspace_id = ?",
-			     "bsis", refusal,
-			     e ? sfb_diag_def(e->id)->code : NULL, id, c->ws);
+	return base_db_run(c->db, err,
+			   "UPDATE credentials SET status = 'retired', "
+			   "password_sealed = NULL, token_sealed = NULL, "
+			   "consumer_secret_sealed = NULL, "
+			   "private_key_sealed = NULL, refused = ?, "
+			   "refused_code = ? "
+			   "WHERE id = ? AND workspace_id = ?",
+			   "bsis", refusal,
+			   e ? sfb_diag_def(e->id)->code : NULL, id, c->ws);
 }
 
 static int store_facts(struct sfb_creds *c, long long id,
 		       const struct sfb_org_facts *f, bool validated,
 		       struct base_err *err)
 {
-	return base_db_write(c->db, err,
-			     "UPDATE credentials SET "
-			     "org_id = coalesce(?, org_id), "
-			     "org_name = coalesce(?, org_name), "
-			     "edition = coalesce(?, edition), sandbox = ?, "
-			     "instance_url = coalesce(?, instance_url), "
-			     "user_id = coalesce(?, user_id), "
-			     "username = coalesce(username, ?), "
-			     "validated_ms = "
-			     "CASE WHEN ? THEN ? ELSE validated_ms END, "
-			     "refused = 0, refused_code = NULL "
-			     "WHERE id = ? AND workspace_id = ?",
-			     "sssbsssbiis", f->org_id, f->org_name,
-			     f->edition, f->sandbox, f->instance_url,
-			     f->user_id, f->username, validated,
-			     (long long)base_time_now_ms(), id, c->ws);
+	return base_db_run(c->db, err,
+			   "UPDATE credentials SET "
+			   "org_id = coalesce(?, org_id), "
+			   "org_name = coalesce(?, org_name), "
+			   "edition = coalesce(?, edition), sandbox = ?, "
+			   "instance_url = coalesce(?, instance_url), "
+			   "user_id = coalesce(?, user_id), "
+			   "username = coalesce(username, ?), "
+			   "validated_ms = "
+			   "CASE WHEN ? THEN ? ELSE validated_ms END, "
+			   "refused = 0, refused_code = NULL "
+			   "WHERE id = ? AND workspace_id = ?",
+			   "sssbsssbiis", f->org_id, f->org_name,
+			   f->edition, f->sandbox, f->instance_url,
+			   f->user_id, f->username, validated,
+			   (long long)base_time_now_ms(), id, c->ws);
 }
 
 static int activate(struct sfb_creds *c, long long id,
@@ -711,15 +711,15 @@ static int activate(struct sfb_creds *c, long long id,
 	char msg[512];
 	int rc;
 
-	rc = base_db_write(c->db, err,
-			   "UPDATE credentials SET status = 'retired' WHERE "
-			   "workspace_id = ? AND status = 'active'",
-			   "s", c->ws);
+	rc = base_db_run(c->db, err,
+			 "UPDATE credentials SET status = 'retired' WHERE "
+			 "workspace_id = ? AND status = 'active'",
+			 "s", c->ws);
 	if (rc == 0)
-		rc = base_db_write(c->db, err,
-				   "UPDATE credentials SET status = 'active' "
-				   "WHERE id = ? AND workspace_id = ?",
-				   "is", id, c->ws);
+		rc = base_db_run(c->db, err,
+				 "UPDATE credentials SET status = 'active' "
+				 "WHERE id = ? AND workspace_id = ?",
+				 "is", id, c->ws);
 	if (rc == 0)
 		rc = store_facts(c, id, &r->facts, true, err);
 	snprintf(msg, sizeof(msg), "credentials saved: %s as %s, org %s",
@@ -1041,11 +1041,11 @@ static int mark_refused(struct sfb_creds *c, const struct row *a,
 	char msg[512];
 	int rc;
 
-	rc = base_db_write(c->db, err,
-			   "UPDATE credentials SET refused = 1, "
-			   "refused_code = ? WHERE id = ? AND workspace_id = ?",
-			   "sis", e ? sfb_diag_def(e->id)->code : NULL, a->id,
-			   c->ws);
+	rc = base_db_run(c->db, err,
+			 "UPDATE credentials SET refused = 1, "
+			 "refused_code = ? WHERE id = ? AND workspace_id = ?",
+			 "sis", e ? sfb_diag_def(e->id)->code : NULL, a->id,
+			 c->ws);
 	if (rc < 0 || a->refused)
 		return rc;
 	/* The transition: it worked, now it is refused. An alert for the
@@ -1208,12 +1208,12 @@ int sfb_creds_clear(struct sfb_creds *c, struct sfb_creds_result *out,
 	rc = sfb_store_begin(c->store, err);
 	if (rc < 0)
 		return rc;
-	rc = base_db_write(c->db, err,
-			   "UPDATE credentials SET status = 'retired', "
-			   "password_sealed = NULL, token_sealed = NULL, "
-			   "consumer_secret_sealed = NULL, private_key_sealed "
-			   "= NULL WHERE workspace_id = ?",
-			   "s", c->ws);
+	rc = base_db_run(c->db, err,
+			 "UPDATE credentials SET status = 'retired', "
+			 "password_sealed = NULL, token_sealed = NULL, "
+			 "consumer_secret_sealed = NULL, private_key_sealed "
+			 "= NULL WHERE workspace_id = ?",
+			 "s", c->ws);
 	if (rc == 0 && sqlite3_changes(c->db) >= 0)
 		rc = add_event(c, "info", "credentials.cleared",
 			       "credentials cleared: every stored secret "

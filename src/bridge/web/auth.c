@@ -219,11 +219,11 @@ int sfb_auth_admin_create(struct sqlite3 *db, const char *ws,
 	if (sfb_auth_hash_password(pw, pw_len, hash, err) != 0)
 		return BASE_ENOMEM;
 	now = base_time_now_ms();
-	if (base_db_write(db, err,
-			  "INSERT INTO admins (workspace_id, email, "
-			  "password_hash, created_ms, password_changed_ms) "
-			  "VALUES (?, ?, ?, ?, ?)",
-			  "sssii", ws, norm, hash, now, now) != 0)
+	if (base_db_run(db, err,
+			"INSERT INTO admins (workspace_id, email, "
+			"password_hash, created_ms, password_changed_ms) "
+			"VALUES (?, ?, ?, ?, ?)",
+			"sssii", ws, norm, hash, now, now) != 0)
 		return base_err_wrap(err, "add admin '%s'", norm);
 	out->id = sqlite3_last_insert_rowid(db);
 	snprintf(out->email, sizeof(out->email), "%s", norm);
@@ -244,17 +244,17 @@ int sfb_auth_admin_set_password(struct sqlite3 *db, const char *ws,
 		return err ? err->code : BASE_ENOTFOUND;
 	if (sfb_auth_hash_password(pw, pw_len, hash, err) != 0)
 		return BASE_ENOMEM;
-	if (base_db_write(db, err,
-			  "UPDATE admins SET password_hash = ?, "
-			  "password_changed_ms = ? WHERE id = ? AND "
-			  "workspace_id = ?",
-			  "siis", hash, (long long)base_time_now_ms(),
-			  (long long)a.id, ws) != 0)
+	if (base_db_run(db, err,
+			"UPDATE admins SET password_hash = ?, "
+			"password_changed_ms = ? WHERE id = ? AND "
+			"workspace_id = ?",
+			"siis", hash, (long long)base_time_now_ms(),
+			(long long)a.id, ws) != 0)
 		return BASE_ERR;
-	return base_db_write(db, err,
-			     "DELETE FROM web_sessions WHERE workspace_id = ? "
-			     "AND admin_id = ?",
-			     "si", ws, (long long)a.id);
+	return base_db_run(db, err,
+			   "DELETE FROM web_sessions WHERE workspace_id = ? "
+			   "AND admin_id = ?",
+			   "si", ws, (long long)a.id);
 }
 
 int sfb_auth_verify(struct sqlite3 *db, const char *ws, const char *email,
@@ -290,10 +290,10 @@ int sfb_auth_verify(struct sqlite3 *db, const char *ws, const char *email,
 					   crypto_pwhash_OPSLIMIT_INTERACTIVE,
 					   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0 &&
 	    sfb_auth_hash_password(pw, pw_len, hash, NULL) == 0)
-		(void)base_db_write(db, NULL,
-				    "UPDATE admins SET password_hash = ? "
-				    "WHERE id = ?",
-				    "si", hash, (long long)out->id);
+		(void)base_db_run(db, NULL,
+				  "UPDATE admins SET password_hash = ? "
+				  "WHERE id = ?",
+				  "si", hash, (long long)out->id);
 	return 0;
 }
 
@@ -360,24 +360,24 @@ int sfb_auth_note_failure(struct sqlite3 *db, const char *ws,
 {
 	long long since = now_ms - SFB_AUTH_WINDOW_MS;
 
-	if (base_db_write(db, err,
-			  "DELETE FROM login_attempts WHERE workspace_id = ? "
-			  "AND at_ms <= ?",
-			  "si", ws, since) != 0)
+	if (base_db_run(db, err,
+			"DELETE FROM login_attempts WHERE workspace_id = ? "
+			"AND at_ms <= ?",
+			"si", ws, since) != 0)
 		return BASE_ERR;
-	return base_db_write(db, err,
-			     "INSERT INTO login_attempts (workspace_id, email, "
-			     "ip, at_ms) VALUES (?, ?, ?, ?)",
-			     "sssi", ws, email, ip, (long long)now_ms);
+	return base_db_run(db, err,
+			   "INSERT INTO login_attempts (workspace_id, email, "
+			   "ip, at_ms) VALUES (?, ?, ?, ?)",
+			   "sssi", ws, email, ip, (long long)now_ms);
 }
 
 int sfb_auth_clear_failures(struct sqlite3 *db, const char *ws,
 			    const char *email, struct base_err *err)
 {
-	return base_db_write(db, err,
-			     "DELETE FROM login_attempts WHERE "
-			     "workspace_id = ? AND email = ?",
-			     "ss", ws, email);
+	return base_db_run(db, err,
+			   "DELETE FROM login_attempts WHERE "
+			   "workspace_id = ? AND email = ?",
+			   "ss", ws, email);
 }
 
 /* ---- sessions ---- */
@@ -392,19 +392,19 @@ int sfb_auth_session_create(struct sqlite3 *db, const char *ws,
 	long long now = now_ms;
 
 	cookie[0] = '\0';
-	if (base_db_write(db, err,
-			  "DELETE FROM web_sessions WHERE workspace_id = ? AND "
-			  "(expires_ms <= ? OR last_seen_ms <= ?)",
-			  "sii", ws, now, now - SFB_AUTH_IDLE_MS) != 0)
+	if (base_db_run(db, err,
+			"DELETE FROM web_sessions WHERE workspace_id = ? AND "
+			"(expires_ms <= ? OR last_seen_ms <= ?)",
+			"sii", ws, now, now - SFB_AUTH_IDLE_MS) != 0)
 		return BASE_ERR;
 	randombytes_buf(raw, sizeof(raw));
 	hash_hex(raw, hex);
-	if (base_db_write(db, err,
-			  "INSERT INTO web_sessions (id_hash, workspace_id, "
-			  "admin_id, created_ms, last_seen_ms, expires_ms, ip) "
-			  "VALUES (?, ?, ?, ?, ?, ?, ?)",
-			  "ssiiiis", hex, ws, (long long)admin_id, now, now,
-			  now + SFB_AUTH_SESSION_MS, ip) != 0)
+	if (base_db_run(db, err,
+			"INSERT INTO web_sessions (id_hash, workspace_id, "
+			"admin_id, created_ms, last_seen_ms, expires_ms, ip) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"ssiiiis", hex, ws, (long long)admin_id, now, now,
+			now + SFB_AUTH_SESSION_MS, ip) != 0)
 		goto fail;
 	to_b64(raw, cookie);
 	sodium_memzero(raw, sizeof(raw));
@@ -417,10 +417,10 @@ fail:
 static int delete_session(sqlite3 *db, const char *ws, const char *hex,
 			  struct base_err *err)
 {
-	return base_db_write(db, err,
-			     "DELETE FROM web_sessions WHERE id_hash = ? AND "
-			     "workspace_id = ?",
-			     "ss", hex, ws);
+	return base_db_run(db, err,
+			   "DELETE FROM web_sessions WHERE id_hash = ? AND "
+			   "workspace_id = ?",
+			   "ss", hex, ws);
 }
 
 /*
@@ -478,10 +478,10 @@ int sfb_auth_session_get(struct sqlite3 *db, const char *ws,
 		return base_err_set(err, BASE_ENOTFOUND, "session expired");
 	}
 	if (now_ms - seen >= TOUCH_MS)
-		(void)base_db_write(db, NULL,
-				    "UPDATE web_sessions SET last_seen_ms = ? "
-				    "WHERE id_hash = ?",
-				    "is", (long long)now_ms, hex);
+		(void)base_db_run(db, NULL,
+				  "UPDATE web_sessions SET last_seen_ms = ? "
+				  "WHERE id_hash = ?",
+				  "is", (long long)now_ms, hex);
 	return 0;
 }
 
@@ -514,12 +514,12 @@ int sfb_auth_token_create(struct sqlite3 *db, const char *ws,
 	to_b64(raw, b64);
 	sodium_memzero(raw, sizeof(raw));
 	snprintf(prefix, sizeof(prefix), "sfb_%.6s", b64);
-	rc = base_db_write(db, err,
-			   "INSERT INTO api_tokens (workspace_id, admin_id, "
-			   "name, prefix, token_hash, created_ms) VALUES (?, "
-			   "?, ?, ?, ?, ?)",
-			   "sisssi", ws, (long long)admin_id, name, prefix, hex,
-			   (long long)now_ms);
+	rc = base_db_run(db, err,
+			 "INSERT INTO api_tokens (workspace_id, admin_id, "
+			 "name, prefix, token_hash, created_ms) VALUES (?, "
+			 "?, ?, ?, ?, ?)",
+			 "sisssi", ws, (long long)admin_id, name, prefix, hex,
+			 (long long)now_ms);
 	if (rc == 0)
 		snprintf(token, SFB_AUTH_TOKEN_LEN, "sfb_%s", b64);
 	sodium_memzero(b64, sizeof(b64));
@@ -551,10 +551,10 @@ int sfb_auth_token_check(struct sqlite3 *db, const char *ws,
 	used = sqlite3_column_int64(st, 3);
 	sqlite3_finalize(st);
 	if (now_ms - used >= TOUCH_MS)
-		(void)base_db_write(db, NULL,
-				    "UPDATE api_tokens SET last_used_ms = ? "
-				    "WHERE id = ?",
-				    "ii", (long long)now_ms, (long long)id);
+		(void)base_db_run(db, NULL,
+				  "UPDATE api_tokens SET last_used_ms = ? "
+				  "WHERE id = ?",
+				  "ii", (long long)now_ms, (long long)id);
 	return 0;
 }
 
@@ -625,10 +625,10 @@ int sfb_auth_token_revoke(struct sqlite3 *db, const char *ws, int64_t admin_id,
 				    "%lld active tokens share the prefix "
 				    "'%.40s': nothing was revoked",
 				    n, prefix);
-	return base_db_write(db, err,
-			     "UPDATE api_tokens SET revoked_ms = ? WHERE "
-			     "workspace_id = ? AND admin_id = ? AND prefix = ? "
-			     "AND revoked_ms IS NULL",
-			     "isis", (long long)now_ms, ws, (long long)admin_id,
-			     prefix);
+	return base_db_run(db, err,
+			   "UPDATE api_tokens SET revoked_ms = ? WHERE "
+			   "workspace_id = ? AND admin_id = ? AND prefix = ? "
+			   "AND revoked_ms IS NULL",
+			   "isis", (long long)now_ms, ws, (long long)admin_id,
+			   prefix);
 }
