@@ -95,13 +95,15 @@ release:
 
 # libFuzzer targets: fuzz/fuzz_<parser>.c, seeded from fuzz/corpus/<parser>/.
 # Every one links fuzz/harness.c (the router-level targets' org, requests and
-# checks); it is no target itself, as only fuzz_*.c are. They all link
+# checks) and fuzz/lines.c (their inputs' '@' lines); neither is a target
+# itself, as only fuzz_*.c are. They all link
 # sfbridge's objects too (fuzz_web needs them; one list keeps one rule).
 FUZZ_SECONDS ?= 60
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 FUZZ_OBJ := $(BASE_SRC:%.c=build/fuzz/obj/%.o) $(EMU_SRC:%.c=build/fuzz/obj/%.o) $(SF_SRC:%.c=build/fuzz/obj/%.o) \
-	$(BRIDGE_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/fuzz/harness.o
+	$(BRIDGE_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/fuzz/harness.o \
+	build/fuzz/obj/fuzz/lines.o
 # FORCE: the binary also depends on every object, which only the sub-make
 # knows about; without it a product change never reached the fuzzers. (-s:
 # that sub-make runs once per binary and would list every up-to-date object.)

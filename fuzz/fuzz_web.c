@@ -91,6 +91,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lines.h"
 #include "base/b64.h"
 #include "base/buf.h"
 #include "base/datetime.h"
@@ -538,35 +539,19 @@ static void split_cookies(struct request *rq, const char *value)
 /* Reads the '@' lines at p, cutting them in place; returns the body. */
 static char *read_lines(struct request *rq, char *p, char *end)
 {
-	while (p < end && *p == '@') {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *line = p + 1, *colon;
-		size_t n;
+	struct fuzz_lines l;
 
-		if (!nl)
-			break;
-		*nl = '\0';
-		p = nl + 1;
-		n = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-		if (n > 0 && n < sizeof(rq->method) && line[n] == ' ' &&
-		    line[n + 1] == '/') {
-			memcpy(rq->method, line, n);
-			rq->method[n] = '\0';
-			line += n + 1;
-		}
-		if (line[0] == '/') {
-			snprintf(rq->path, sizeof(rq->path), "%s", line);
-		} else if ((colon = strchr(line, ':')) != NULL &&
-			   rq->nheaders < MAX_HEADERS) {
-			*colon++ = '\0';
-			while (*colon == ' ')
-				colon++;
-			rq->headers[rq->nheaders][0] = line;
-			rq->headers[rq->nheaders][1] = colon;
-			rq->nheaders++;
-			if (!strcasecmp(line, "Cookie"))
-				split_cookies(rq, colon);
-		}
+	p = fuzz_lines_read(&l, p, end, true, MAX_HEADERS);
+	if (l.method[0])
+		snprintf(rq->method, sizeof(rq->method), "%s", l.method);
+	if (l.path)
+		snprintf(rq->path, sizeof(rq->path), "%s", l.path);
+	for (int i = 0; i < l.nheaders; i++) {
+		rq->headers[rq->nheaders][0] = l.headers[i][0];
+		rq->headers[rq->nheaders][1] = l.headers[i][1];
+		rq->nheaders++;
+		if (!strcasecmp(l.headers[i][0], "Cookie"))
+			split_cookies(rq, l.headers[i][1]);
 	}
 	return p;
 }

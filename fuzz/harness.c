@@ -1,5 +1,6 @@
 /* harness.c - the router-level fuzz targets' org, requests and reply checks. */
 #include "harness.h"
+#include "lines.h"
 
 #include <jansson.h>
 #include <libxml/parser.h>
@@ -501,38 +502,22 @@ static void expand(const uint8_t *data, size_t size, struct base_buf *out)
 static char *read_lines(struct request *rq, char *p, char *end)
 {
 	const struct fuzz_target *t = g_target;
+	struct fuzz_lines l;
 
-	while (p < end && *p == '@') {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *line = p + 1, *colon;
-		size_t n;
-
-		if (!nl)
-			break;
-		*nl = '\0';
-		p = nl + 1;
-		/* "GET /x": letters, one space, then the path. */
-		n = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-		if ((t->flags & FUZZ_METHOD_LINES) && n > 0 &&
-		    n < sizeof(rq->method_buf) && line[n] == ' ' &&
-		    line[n + 1] == '/') {
-			memcpy(rq->method_buf, line, n);
-			rq->method_buf[n] = '\0';
-			rq->method = rq->method_buf;
-			line += n + 1;
-		}
-		if (line[0] == '/') {
-			snprintf(rq->path, sizeof(rq->path), "%s%s",
-				 t->path_prefix, line);
-		} else if ((colon = strchr(line, ':')) != NULL &&
-			   rq->nheaders < MAX_INPUT_HEADERS) {
-			*colon++ = '\0';
-			while (*colon == ' ')
-				colon++;
-			rq->headers[rq->nheaders][0] = line;
-			rq->headers[rq->nheaders][1] = colon;
-			rq->nheaders++;
-		}
+	p = fuzz_lines_read(&l, p, end, t->flags & FUZZ_METHOD_LINES,
+			    MAX_INPUT_HEADERS);
+	if (l.method[0]) {
+		snprintf(rq->method_buf, sizeof(rq->method_buf), "%s",
+			 l.method);
+		rq->method = rq->method_buf;
+	}
+	if (l.path)
+		snprintf(rq->path, sizeof(rq->path), "%s%s", t->path_prefix,
+			 l.path);
+	for (int i = 0; i < l.nheaders; i++) {
+		rq->headers[rq->nheaders][0] = l.headers[i][0];
+		rq->headers[rq->nheaders][1] = l.headers[i][1];
+		rq->nheaders++;
 	}
 	return p;
 }
