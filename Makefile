@@ -62,7 +62,7 @@ $(BUILD)/sfbridge: $(BUILD)/obj/src/bridge/main.o $(BRIDGE_OBJ) $(SF_OBJ) $(BASE
 	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL)
 
 # Unit tests link everything but main(); cmocka drives them.
-$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(EMU_OBJ) $(SF_OBJ) $(BRIDGE_OBJ) $(BASE_OBJ)
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(BUILD)/obj/tests/unit/tmpdir.o $(EMU_OBJ) $(SF_OBJ) $(BRIDGE_OBJ) $(BASE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(EXTRA) $^ -o $@ $(LDLIBS_ALL) -lcmocka
 

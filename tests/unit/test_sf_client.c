@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <pthread.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "sf/error.h"
 #include "sf/internal.h"
 #include "sf/secret.h"
+#include "tmpdir.h"
 #include "base/banned.h"
 
 /* ---- a scripted HTTP/1.1 server on 127.0.0.1:0 --------------------------- */
@@ -867,13 +869,13 @@ static void test_sf_client__jwt_refuses_encrypted_and_non_rsa(void **state)
 
 static void test_sf_client__secret_from_file(void **state)
 {
-	char dir[] = "/tmp/sf_secret_XXXXXX", path[64];
+	char dir[PATH_MAX], path[PATH_MAX + 8];
 	struct sf_secret *s = NULL;
 	struct sf_error err = SF_ERROR_INIT;
 	FILE *f;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(test_tmpdir_make(dir, sizeof(dir), "sf_secret"), 0);
 	snprintf(path, sizeof(path), "%s/pw", dir);
 	f = fopen(path, "w");
 	fputs("S3cret!\n", f);
@@ -894,7 +896,7 @@ static void test_sf_client__secret_from_file(void **state)
 	unlink(path);
 	assert_int_equal(sf_secret_from_file(path, &s, &err), BASE_EINVAL);
 	assert_non_null(strstr(err.message, "No such file"));
-	rmdir(dir);
+	test_tmpdir_remove(dir);
 }
 
 static void test_sf_client__form_encoding(void **state)

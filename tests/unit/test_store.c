@@ -19,6 +19,7 @@
 #include "base/err.h"
 #include "bridge/cli/cli.h"
 #include "bridge/store/store.h"
+#include "tmpdir.h"
 #include "base/banned.h"
 
 struct fixture {
@@ -26,42 +27,13 @@ struct fixture {
 	char data[PATH_MAX]; /* tmp/data, not created: the store makes it */
 };
 
-/* rm -rf of a test's own temp dir (no symlinks are followed). */
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-
-	if (!d) {
-		(void)unlink(path);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char child[PATH_MAX];
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(child);
-		else
-			(void)unlink(child);
-	}
-	closedir(d);
-	(void)rmdir(path);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmpdir = getenv("TMPDIR");
 
 	if (!f)
 		return -1;
-	snprintf(f->tmp, sizeof(f->tmp), "%s/test_store.XXXXXX",
-		 tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(f->tmp)) {
+	if (test_tmpdir_make(f->tmp, sizeof(f->tmp), "test_store") != 0) {
 		free(f);
 		return -1;
 	}
@@ -77,7 +49,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	remove_tree(f->tmp);
+	test_tmpdir_remove(f->tmp);
 	free(f);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "bridge/creds/vault.h"
 #include "bridge/store/store.h"
+#include "tmpdir.h"
 #include "base/banned.h"
 
 /* The key 00 01 02 .. 1f, as SFBRIDGE_MASTER_KEY. */
@@ -35,41 +36,13 @@ struct fixture {
 	char next[PATH_MAX + 16];
 };
 
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-
-	if (!d) {
-		(void)unlink(path);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char child[PATH_MAX];
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(child);
-		else
-			(void)unlink(child);
-	}
-	closedir(d);
-	(void)rmdir(path);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmpdir = getenv("TMPDIR");
 
 	if (!f)
 		return -1;
-	snprintf(f->tmp, sizeof(f->tmp), "%s/test_vault.XXXXXX",
-		 tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(f->tmp)) {
+	if (test_tmpdir_make(f->tmp, sizeof(f->tmp), "test_vault") != 0) {
 		free(f);
 		return -1;
 	}
@@ -87,7 +60,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	unsetenv("SFBRIDGE_MASTER_KEY");
-	remove_tree(f->tmp);
+	test_tmpdir_remove(f->tmp);
 	free(f);
 	return 0;
 }
