@@ -1,6 +1,7 @@
 /* test_jwt.c - RS256 JWT bearer assertions: parsing and signatures. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -174,18 +175,45 @@ static char *exact_copy(const char *s, size_t n)
 	return p;
 }
 
-/* Parses hdr.pay.sig and checks the exact code and message. */
-static void check_refused(const char *hdr, const char *pay, int code,
-			  const char *msg)
+/* Parses the assertion `a` and checks the exact code and message. */
+static void check_parse_refused(const char *a, int code, const char *msg)
 {
-	char *a = unsigned_jwt(hdr, pay, "c2ln");
 	struct emu_jwt jwt;
 	struct base_err err = BASE_ERR_INIT;
 
 	assert_int_equal(emu_jwt_parse(a, &jwt, &err), code);
 	assert_int_equal(err.code, code);
 	assert_string_equal(err.msg, msg);
+}
+
+/* Parses hdr.pay.sig and checks the exact code and message. */
+static void check_refused(const char *hdr, const char *pay, int code,
+			  const char *msg)
+{
+	char *a = unsigned_jwt(hdr, pay, "c2ln");
+
+	check_parse_refused(a, code, msg);
 	free(a);
+}
+
+/* Parses hdr.pay.sig, which must succeed, into *jwt. */
+static void parse_ok(const char *hdr, const char *pay, struct emu_jwt *jwt)
+{
+	char *a = unsigned_jwt(hdr, pay, "c2ln");
+	struct base_err err = BASE_ERR_INIT;
+
+	assert_int_equal(emu_jwt_parse(a, jwt, &err), 0);
+	free(a);
+}
+
+/* Whether CLAIMS signed with k->key verifies against `pem`. */
+static bool signed_claims_verify(const struct keys *k, const char *pem)
+{
+	char *a = sign_rs256(k->key, RS256, CLAIMS);
+	bool ok = emu_jwt_signature_ok(a, pem);
+
+	free(a);
+	return ok;
 }
 
 static void test_jwt__parse_fills_claims(void **state)
@@ -207,17 +235,14 @@ static void test_jwt__parse_fills_claims(void **state)
 
 static void test_jwt__parse_takes_first_aud_of_array(void **state)
 {
-	char *a = unsigned_jwt(RS256,
-			       "{\"iss\":\"k\",\"sub\":\"u\",\"aud\":"
-			       "[\"https://test.salesforce.com\",\"other\"]}",
-			       "c2ln");
 	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), 0);
+	parse_ok(RS256,
+		 "{\"iss\":\"k\",\"sub\":\"u\",\"aud\":"
+		 "[\"https://test.salesforce.com\",\"other\"]}",
+		 &jwt);
 	assert_string_equal(jwt.aud, "https://test.salesforce.com");
-	free(a);
 }
 
 static void test_jwt__parse_refuses_empty_aud_array(void **state)
@@ -236,49 +261,39 @@ static void test_jwt__parse_refuses_non_string_aud_in_array(void **state)
 
 static void test_jwt__parse_without_exp_clears_has_exp(void **state)
 {
-	char *a = unsigned_jwt(
-		RS256, "{\"iss\":\"k\",\"sub\":\"u\",\"aud\":\"a\"}", "c2ln");
 	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
 	memset(&jwt, 0x55, sizeof(jwt));
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), 0);
+	parse_ok(RS256, "{\"iss\":\"k\",\"sub\":\"u\",\"aud\":\"a\"}", &jwt);
 	assert_false(jwt.has_exp);
 	assert_int_equal(jwt.exp, 0);
-	free(a);
 }
 
 static void test_jwt__parse_keeps_exp_in_milliseconds_raw(void **state)
 {
-	char *a = unsigned_jwt(RS256,
-			       "{\"iss\":\"k\",\"sub\":\"u\",\"aud\":\"a\","
-			       "\"exp\":1893456000000}",
-			       "c2ln");
 	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), 0);
+	parse_ok(RS256,
+		 "{\"iss\":\"k\",\"sub\":\"u\",\"aud\":\"a\","
+		 "\"exp\":1893456000000}",
+		 &jwt);
 	assert_true(jwt.has_exp);
 	assert_int_equal(jwt.exp, INT64_C(1893456000000));
-	free(a);
 }
 
 static void test_jwt__parse_floors_fractional_exp(void **state)
 {
-	char *a = unsigned_jwt(RS256,
-			       "{\"iss\":\"k\",\"sub\":\"u\",\"aud\":\"a\","
-			       "\"exp\":1893456000.75}",
-			       "c2ln");
 	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), 0);
+	parse_ok(RS256,
+		 "{\"iss\":\"k\",\"sub\":\"u\",\"aud\":\"a\","
+		 "\"exp\":1893456000.75}",
+		 &jwt);
 	assert_true(jwt.has_exp);
 	assert_int_equal(jwt.exp, 1893456000);
-	free(a);
 }
 
 static void test_jwt__parse_refuses_string_exp(void **state)
@@ -302,12 +317,9 @@ static void test_jwt__parse_refuses_huge_real_exp(void **state)
 static void test_jwt__parse_refuses_alg_none(void **state)
 {
 	char *a = unsigned_jwt("{\"alg\":\"none\"}", CLAIMS, "");
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), BASE_EINVAL);
-	assert_string_equal(err.msg, "alg 'none' is not RS256");
+	check_parse_refused(a, BASE_EINVAL, "alg 'none' is not RS256");
 	free(a);
 }
 
@@ -404,15 +416,11 @@ static void test_jwt__parse_accepts_sub_of_255_bytes(void **state)
 {
 	struct base_buf pay = BASE_BUF_INIT(1024);
 	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
-	char *a;
 
 	(void)state;
 	claims_with_sub_of(255, &pay);
-	a = unsigned_jwt(RS256, base_buf_str(&pay), "c2ln");
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), 0);
+	parse_ok(RS256, base_buf_str(&pay), &jwt);
 	assert_int_equal(strlen(jwt.sub), 255);
-	free(a);
 	base_buf_release(&pay);
 }
 
@@ -429,23 +437,16 @@ static void test_jwt__parse_refuses_sub_of_256_bytes(void **state)
 
 static void test_jwt__parse_refuses_two_parts(void **state)
 {
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
-
 	(void)state;
-	assert_int_equal(emu_jwt_parse("eyJhbGciOiJSUzI1NiJ9.e30", &jwt, &err),
-			 BASE_EINVAL);
-	assert_string_equal(err.msg, "not three dot-separated parts");
+	check_parse_refused("eyJhbGciOiJSUzI1NiJ9.e30", BASE_EINVAL,
+			    "not three dot-separated parts");
 }
 
 static void test_jwt__parse_refuses_four_parts(void **state)
 {
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
-
 	(void)state;
-	assert_int_equal(emu_jwt_parse("a.b.c.d", &jwt, &err), BASE_EINVAL);
-	assert_string_equal(err.msg, "not three dot-separated parts");
+	check_parse_refused("a.b.c.d", BASE_EINVAL,
+			    "not three dot-separated parts");
 }
 
 static void test_jwt__parse_refuses_header_that_is_not_json(void **state)
@@ -486,80 +487,61 @@ static void test_jwt__parse_refuses_nul_escape_in_claim(void **state)
 
 static void test_jwt__parse_refuses_bad_base64_header(void **state)
 {
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
-
 	(void)state;
-	assert_int_equal(
-		emu_jwt_parse("eyJh!GciOiJSUzI1NiJ9.e30.c2ln", &jwt, &err),
-		BASE_EINVAL);
-	assert_string_equal(
-		err.msg, "header: invalid base64url character '!' at offset 4");
+	check_parse_refused(
+		"eyJh!GciOiJSUzI1NiJ9.e30.c2ln", BASE_EINVAL,
+		"header: invalid base64url character '!' at offset 4");
 }
 
 static void test_jwt__parse_refuses_empty_signature(void **state)
 {
 	char *a = unsigned_jwt(RS256, CLAIMS, "");
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), BASE_EINVAL);
-	assert_string_equal(err.msg, "signature is empty");
+	check_parse_refused(a, BASE_EINVAL, "signature is empty");
 	free(a);
 }
 
 static void test_jwt__parse_refuses_bad_base64_signature(void **state)
 {
 	char *a = unsigned_jwt(RS256, CLAIMS, "c2ln+w");
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), BASE_EINVAL);
-	assert_string_equal(err.msg, "signature: invalid base64url character "
-				     "'+' at offset 4");
+	check_parse_refused(a, BASE_EINVAL,
+			    "signature: invalid base64url character "
+			    "'+' at offset 4");
 	free(a);
 }
 
 static void test_jwt__parse_refuses_input_over_16_kib(void **state)
 {
 	char *a = malloc(EMU_JWT_MAX_LEN + 2);
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
 	assert_non_null(a);
 	memset(a, 'a', EMU_JWT_MAX_LEN + 1);
 	a[EMU_JWT_MAX_LEN + 1] = '\0';
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), BASE_ETOOBIG);
-	assert_string_equal(err.msg, "assertion is longer than 16384 bytes");
+	check_parse_refused(a, BASE_ETOOBIG,
+			    "assertion is longer than 16384 bytes");
 	free(a);
 }
 
 static void test_jwt__parse_reads_16_kib_exactly(void **state)
 {
 	char *a = malloc(EMU_JWT_MAX_LEN + 1);
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
 	assert_non_null(a);
 	memset(a, 'a', EMU_JWT_MAX_LEN);
 	a[EMU_JWT_MAX_LEN] = '\0';
-	assert_int_equal(emu_jwt_parse(a, &jwt, &err), BASE_EINVAL);
-	assert_string_equal(err.msg, "not three dot-separated parts");
+	check_parse_refused(a, BASE_EINVAL, "not three dot-separated parts");
 	free(a);
 }
 
 static void test_jwt__parse_refuses_null(void **state)
 {
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
-
 	(void)state;
-	assert_int_equal(emu_jwt_parse(NULL, &jwt, &err), BASE_EINVAL);
-	assert_string_equal(err.msg, "assertion is missing");
+	check_parse_refused(NULL, BASE_EINVAL, "assertion is missing");
 }
 
 static void test_jwt__parse_zeroes_out_on_failure(void **state)
@@ -582,12 +564,9 @@ static void test_jwt__parse_zeroes_out_on_failure(void **state)
 static void test_jwt__parse_stops_at_nul(void **state)
 {
 	static const char s[] = "eyJhbGciOiJSUzI1NiJ9.e30\0.c2ln";
-	struct emu_jwt jwt;
-	struct base_err err = BASE_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(emu_jwt_parse(s, &jwt, &err), BASE_EINVAL);
-	assert_string_equal(err.msg, "not three dot-separated parts");
+	check_parse_refused(s, BASE_EINVAL, "not three dot-separated parts");
 }
 
 static void test_jwt__parse_refuses_garbage(void **state)
@@ -643,19 +622,15 @@ static void test_jwt__parse_refuses_every_truncation(void **state)
 static void test_jwt__signature_ok_for_valid_assertion(void **state)
 {
 	struct keys *k = *state;
-	char *a = sign_rs256(k->key, RS256, CLAIMS);
 
-	assert_true(emu_jwt_signature_ok(a, k->cert));
-	free(a);
+	assert_true(signed_claims_verify(k, k->cert));
 }
 
 static void test_jwt__signature_ok_with_public_key_pem(void **state)
 {
 	struct keys *k = *state;
-	char *a = sign_rs256(k->key, RS256, CLAIMS);
 
-	assert_true(emu_jwt_signature_ok(a, k->pubkey));
-	free(a);
+	assert_true(signed_claims_verify(k, k->pubkey));
 }
 
 /* Swap in another payload and keep the original signature. */
@@ -690,19 +665,15 @@ static void test_jwt__signature_fails_for_tampered_signature(void **state)
 static void test_jwt__signature_fails_with_wrong_cert(void **state)
 {
 	struct keys *k = *state;
-	char *a = sign_rs256(k->key, RS256, CLAIMS);
 
-	assert_false(emu_jwt_signature_ok(a, k->other_cert));
-	free(a);
+	assert_false(signed_claims_verify(k, k->other_cert));
 }
 
 static void test_jwt__signature_fails_with_ec_cert(void **state)
 {
 	struct keys *k = *state;
-	char *a = sign_rs256(k->key, RS256, CLAIMS);
 
-	assert_false(emu_jwt_signature_ok(a, k->ec_cert));
-	free(a);
+	assert_false(signed_claims_verify(k, k->ec_cert));
 }
 
 static void test_jwt__signature_fails_with_bad_cert(void **state)
