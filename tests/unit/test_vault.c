@@ -155,6 +155,27 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/* Opening the vault in dir fails with `code` and exactly `msg`. */
+static void check_open_refused(const char *dir, int code, const char *msg)
+{
+	struct base_err err = BASE_ERR_INIT;
+	struct sfb_vault *v = (struct sfb_vault *)1;
+
+	assert_int_equal(sfb_vault_open(dir, &v, &err), code);
+	assert_null(v);
+	assert_string_equal(err.msg, msg);
+}
+
+/* The key file still holds `before`, and no next key was left behind. */
+static void check_key_unchanged(const struct fixture *f, const char *before)
+{
+	char *now = slurp(f->key);
+
+	assert_string_equal(now, before);
+	assert_false(exists(f->next));
+	free(now);
+}
+
 /* ---- the credentials table as the creds module fills it ----------------- */
 
 static const char *const ws_of[] = {"default", "acme-eu", "default"};
@@ -464,13 +485,8 @@ static void test_vault__env_key_is_used_and_nothing_written(void **state)
 static void check_env_key_refused(const char *dir, const char *value,
 				  const char *msg)
 {
-	struct base_err err = BASE_ERR_INIT;
-	struct sfb_vault *v = (struct sfb_vault *)1;
-
 	setenv("SFBRIDGE_MASTER_KEY", value, 1);
-	assert_int_equal(sfb_vault_open(dir, &v, &err), BASE_EINVAL);
-	assert_null(v);
-	assert_string_equal(err.msg, msg);
+	check_open_refused(dir, BASE_EINVAL, msg);
 }
 
 static void test_vault__bad_env_key_is_refused_clearly(void **state)
@@ -538,14 +554,11 @@ static void test_vault__group_readable_key_file_is_refused(void **state)
 
 	sfb_vault_free(v);
 	assert_int_equal(chmod(f->key, 0640), 0);
-	v = (struct sfb_vault *)1;
-	assert_int_equal(sfb_vault_open(f->data, &v, &err), BASE_EINVAL);
-	assert_null(v);
 	snprintf(want, sizeof(want),
 		 "open vault: key file '%s' has mode 0640: group and others "
 		 "must have no access (chmod 600 it)",
 		 f->key);
-	assert_string_equal(err.msg, want);
+	check_open_refused(f->data, BASE_EINVAL, want);
 	/* Others only, too. */
 	assert_int_equal(chmod(f->key, 0604), 0);
 	assert_int_equal(sfb_vault_open(f->data, &v, &err), BASE_EINVAL);
@@ -556,18 +569,14 @@ static void test_vault__group_readable_key_file_is_refused(void **state)
 
 static void check_key_file_refused(struct fixture *f, const char *text)
 {
-	struct base_err err = BASE_ERR_INIT;
-	struct sfb_vault *v = (struct sfb_vault *)1;
 	char want[PATH_MAX + 128];
 
 	write_file(f->key, text, 0600);
-	assert_int_equal(sfb_vault_open(f->data, &v, &err), BASE_EINVAL);
-	assert_null(v);
 	snprintf(want, sizeof(want),
 		 "open vault: key file '%s' is malformed: want the base64 of "
 		 "32 bytes on one line",
 		 f->key);
-	assert_string_equal(err.msg, want);
+	check_open_refused(f->data, BASE_EINVAL, want);
 }
 
 static void test_vault__malformed_key_file_is_refused(void **state)
@@ -594,22 +603,18 @@ static void test_vault__missing_key_with_sealed_values_is_refused(void **state)
 	struct fixture *f = *state;
 	struct sfb_vault *v = vault_ok(f->data);
 	struct sfb_store *s = store_ok(f->data);
-	struct base_err err = BASE_ERR_INIT;
 	char want[PATH_MAX + 200];
 
 	put_credentials(v, s);
 	sfb_store_close(s);
 	sfb_vault_free(v);
 	assert_int_equal(unlink(f->key), 0);
-	v = (struct sfb_vault *)1;
-	assert_int_equal(sfb_vault_open(f->data, &v, &err), BASE_ERR);
-	assert_null(v);
 	snprintf(want, sizeof(want),
 		 "open vault: key file '%s' is missing, and the store holds 5 "
 		 "sealed values that a new key could not open: restore the "
 		 "key file from a backup",
 		 f->key);
-	assert_string_equal(err.msg, want);
+	check_open_refused(f->data, BASE_ERR, want);
 	assert_false(exists(f->key)); /* no new key was made */
 }
 
@@ -711,7 +716,7 @@ static void test_vault__rotation_refused_while_key_in_use(void **state)
 	struct sfb_vault *server = vault_ok(f->data);
 	struct sfb_store *s = store_ok(f->data);
 	struct base_err err = BASE_ERR_INIT;
-	char want[PATH_MAX + 128], *before = slurp(f->key), *after;
+	char want[PATH_MAX + 128], *before = slurp(f->key);
 
 	put_credentials(v, s);
 	assert_int_equal(sfb_vault_rotate(v, s, f->data, &err), BASE_ERR);
@@ -720,9 +725,7 @@ static void test_vault__rotation_refused_while_key_in_use(void **state)
 		 "process or vault: stop it, then rotate",
 		 f->data);
 	assert_string_equal(err.msg, want);
-	after = slurp(f->key);
-	assert_string_equal(after, before);
-	assert_false(exists(f->next));
+	check_key_unchanged(f, before);
 	check_credentials(server, f->data, sfb_vault_key_id(server));
 	/* Once the other one is gone, it works. */
 	sfb_vault_free(server);
@@ -731,7 +734,6 @@ static void test_vault__rotation_refused_while_key_in_use(void **state)
 	sfb_store_close(s);
 	sfb_vault_free(v);
 	free(before);
-	free(after);
 }
 
 static void test_vault__rotation_stops_at_a_damaged_value(void **state)
@@ -740,7 +742,7 @@ static void test_vault__rotation_stops_at_a_damaged_value(void **state)
 	struct sfb_vault *v = vault_ok(f->data);
 	struct sfb_store *s = store_ok(f->data);
 	struct base_err err = BASE_ERR_INIT;
-	char *before = slurp(f->key), *after, want[256], old_id[9];
+	char *before = slurp(f->key), want[256], old_id[9];
 
 	put_credentials(v, s);
 	snprintf(old_id, sizeof(old_id), "%s", sfb_vault_key_id(v));
@@ -762,32 +764,30 @@ static void test_vault__rotation_stops_at_a_damaged_value(void **state)
 	assert_string_equal(err.msg + strlen(err.msg) - strlen(want), want);
 	/* Nothing changed: same key, same values, no .next. */
 	assert_string_equal(sfb_vault_key_id(v), old_id);
-	after = slurp(f->key);
-	assert_string_equal(after, before);
-	assert_false(exists(f->next));
+	check_key_unchanged(f, before);
 	check_credentials(v, f->data, old_id);
 	sfb_store_close(s);
 	sfb_vault_free(v);
 	free(before);
-	free(after);
 }
 
 /*
  * Runs a rotation that dies at `at`, then opens the vault again as the next
- * process would. Returns the id the key has after recovery.
+ * process would. Recovery keeps the old key, or with `finishes` completes the
+ * rotation (the next key renamed into place); either way every value opens.
  */
-static void crash_and_recover(struct fixture *f, enum sfb_vault__crash at,
-			      char old_id[9], char **old_text, char **next_text,
-			      struct sfb_vault **after)
+static void check_crash_recovery(struct fixture *f, enum sfb_vault__crash at,
+				 bool finishes)
 {
 	struct sfb_vault *v = vault_ok(f->data);
 	struct sfb_store *s = store_ok(f->data);
 	struct base_err err = BASE_ERR_INIT;
+	char old_id[9], *old_text, *next_text, *now;
 	struct stat st;
 
 	put_credentials(v, s);
-	snprintf(old_id, 9, "%s", sfb_vault_key_id(v));
-	*old_text = slurp(f->key);
+	snprintf(old_id, sizeof(old_id), "%s", sfb_vault_key_id(v));
+	old_text = slurp(f->key);
 	assert_int_equal(sfb_vault__rotate_crash(v, s, f->data, at, &err),
 			 BASE_ERR);
 	assert_string_equal(err.msg, "simulated crash");
@@ -796,65 +796,40 @@ static void crash_and_recover(struct fixture *f, enum sfb_vault__crash at,
 	/* The new key was on disk, durably, before anything depended on it. */
 	assert_int_equal(stat(f->next, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	*next_text = slurp(f->next);
-	assert_string_not_equal(*next_text, *old_text);
+	next_text = slurp(f->next);
+	assert_string_not_equal(next_text, old_text);
 
-	*after = vault_ok(f->data);
+	v = vault_ok(f->data);
 	assert_false(exists(f->next));
+	now = slurp(f->key);
+	if (finishes) {
+		assert_string_not_equal(sfb_vault_key_id(v), old_id);
+		assert_string_equal(now, next_text); /* renamed into place */
+		check_credentials(v, f->data, sfb_vault_key_id(v));
+	} else {
+		assert_string_equal(sfb_vault_key_id(v), old_id);
+		assert_string_equal(now, old_text);
+		check_credentials(v, f->data, old_id);
+	}
+	sfb_vault_free(v);
+	free(old_text);
+	free(next_text);
+	free(now);
 }
 
 static void test_vault__crash_after_next_written_keeps_old_key(void **state)
 {
-	struct fixture *f = *state;
-	char old_id[9], *old_text, *next_text, *now;
-	struct sfb_vault *v;
-
-	crash_and_recover(f, SFB_VAULT__CRASH_AFTER_NEXT, old_id, &old_text,
-			  &next_text, &v);
-	assert_string_equal(sfb_vault_key_id(v), old_id);
-	now = slurp(f->key);
-	assert_string_equal(now, old_text);
-	check_credentials(v, f->data, old_id);
-	sfb_vault_free(v);
-	free(old_text);
-	free(next_text);
-	free(now);
+	check_crash_recovery(*state, SFB_VAULT__CRASH_AFTER_NEXT, false);
 }
 
 static void test_vault__crash_before_commit_keeps_old_key(void **state)
 {
-	struct fixture *f = *state;
-	char old_id[9], *old_text, *next_text, *now;
-	struct sfb_vault *v;
-
-	crash_and_recover(f, SFB_VAULT__CRASH_BEFORE_COMMIT, old_id, &old_text,
-			  &next_text, &v);
-	assert_string_equal(sfb_vault_key_id(v), old_id);
-	now = slurp(f->key);
-	assert_string_equal(now, old_text);
-	check_credentials(v, f->data, old_id);
-	sfb_vault_free(v);
-	free(old_text);
-	free(next_text);
-	free(now);
+	check_crash_recovery(*state, SFB_VAULT__CRASH_BEFORE_COMMIT, false);
 }
 
 static void test_vault__crash_after_commit_finishes_rotation(void **state)
 {
-	struct fixture *f = *state;
-	char old_id[9], *old_text, *next_text, *now;
-	struct sfb_vault *v;
-
-	crash_and_recover(f, SFB_VAULT__CRASH_AFTER_COMMIT, old_id, &old_text,
-			  &next_text, &v);
-	assert_string_not_equal(sfb_vault_key_id(v), old_id);
-	now = slurp(f->key);
-	assert_string_equal(now, next_text); /* renamed into place */
-	check_credentials(v, f->data, sfb_vault_key_id(v));
-	sfb_vault_free(v);
-	free(old_text);
-	free(next_text);
-	free(now);
+	check_crash_recovery(*state, SFB_VAULT__CRASH_AFTER_COMMIT, true);
 }
 
 /*
