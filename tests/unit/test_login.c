@@ -147,6 +147,17 @@ static void check_outcome(const struct emu_login_result *res,
 	assert_string_equal(res->status, status);
 }
 
+/* admin's SOAP login with password and token, from an untrusted IP. */
+static void check_admin_login(struct emu_org *org,
+			      enum emu_login_outcome outcome,
+			      const char *status)
+{
+	struct emu_login_result res;
+
+	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
+	check_outcome(&res, outcome, status);
+}
+
 /* Sets the org clock so that now is `ms` (epoch milliseconds). */
 static void set_clock(struct emu_org *org, int64_t ms)
 {
@@ -327,13 +338,11 @@ static void test_login__failures_are_counted(void **state)
 static void test_login__locks_out_at_max_attempts(void **state)
 {
 	struct emu_org *org = *state;
-	struct emu_login_result res;
 
 	fail_n_times(org, "admin@example.com", 3);
 	assert_true(find_user(org, "admin@example.com").is_locked);
 	/* Now even the right password and token are refused. */
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_INVALID, "Password Lockout");
+	check_admin_login(org, EMU_LOGIN_INVALID, "Password Lockout");
 }
 
 static void test_login__missing_token_counts_toward_lockout(void **state)
@@ -346,30 +355,25 @@ static void test_login__missing_token_counts_toward_lockout(void **state)
 		check_outcome(&res, EMU_LOGIN_NEED_TOKEN,
 			      "Failed: API security token required");
 	}
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_INVALID, "Password Lockout");
+	check_admin_login(org, EMU_LOGIN_INVALID, "Password Lockout");
 }
 
 static void test_login__lockout_holds_within_interval(void **state)
 {
 	struct emu_org *org = *state;
-	struct emu_login_result res;
 
 	fail_n_times(org, "admin@example.com", 3);
 	set_offset(org, 15 * MINUTE_MS - 1000);
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_INVALID, "Password Lockout");
+	check_admin_login(org, EMU_LOGIN_INVALID, "Password Lockout");
 }
 
 static void test_login__lockout_lapses_after_interval(void **state)
 {
 	struct emu_org *org = *state;
-	struct emu_login_result res;
 
 	fail_n_times(org, "admin@example.com", 3);
 	set_offset(org, 15 * MINUTE_MS + 1000);
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
 	assert_false(find_user(org, "admin@example.com").is_locked);
 }
 
@@ -388,25 +392,21 @@ static void test_login__lockout_interval_0_lasts_until_unlocked(void **state)
 	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
 	check_outcome(&res, EMU_LOGIN_INVALID, "Password Lockout");
 	assert_int_equal(emu_org_unlock_user(org, res.user.id, &err), 0);
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
 	emu_org_free(org);
 }
 
 static void test_login__success_resets_failure_count(void **state)
 {
 	struct emu_org *org = *state;
-	struct emu_login_result res;
 
 	fail_n_times(org, "admin@example.com", 2);
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
 	assert_int_equal(find_user(org, "admin@example.com").failed_attempts,
 			 0);
 	/* Two more failures do not reach the limit of three. */
 	fail_n_times(org, "admin@example.com", 2);
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
 }
 
 static void test_login__lockout_is_per_user(void **state)
@@ -494,12 +494,10 @@ static void test_login__no_use_any_api_auth_is_refused_on_soap(void **state)
 static void test_login__group_edition_is_refused_on_soap(void **state)
 {
 	struct emu_org *org = open_org(ORG("Group", "[]", SETTINGS));
-	struct emu_login_result res;
 
 	(void)state;
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_API_DISABLED_ORG,
-		      "Failed: API disabled for org");
+	check_admin_login(org, EMU_LOGIN_API_DISABLED_ORG,
+			  "Failed: API disabled for org");
 	emu_org_free(org);
 }
 
@@ -520,12 +518,10 @@ static void
 test_login__professional_without_api_feature_is_refused(void **state)
 {
 	struct emu_org *org = open_org(ORG("Professional", "[]", SETTINGS));
-	struct emu_login_result res;
 
 	(void)state;
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_API_DISABLED_ORG,
-		      "Failed: API disabled for org");
+	check_admin_login(org, EMU_LOGIN_API_DISABLED_ORG,
+			  "Failed: API disabled for org");
 	emu_org_free(org);
 }
 
@@ -533,11 +529,9 @@ static void test_login__professional_with_api_feature_succeeds(void **state)
 {
 	struct emu_org *org =
 		open_org(ORG("Professional", "[\"API\"]", SETTINGS));
-	struct emu_login_result res;
 
 	(void)state;
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
 	emu_org_free(org);
 }
 
@@ -576,56 +570,54 @@ static json_t *monday(int start, int end)
 	return h;
 }
 
+/* Whether Monday hours start..end (minutes) allow a login at `now_ms`. */
+static bool monday_hours_ok_at(struct emu_org *org, int start, int end,
+			       int64_t now_ms)
+{
+	json_t *h = monday(start, end);
+	bool ok;
+
+	set_clock(org, now_ms);
+	ok = emu_login_hours_ok(org, h);
+	json_decref(h);
+	return ok;
+}
+
 static void test_login__hours_allow_inside_the_window(void **state)
 {
 	struct emu_org *org = *state;
-	json_t *h = monday(540, 1020);
 
-	set_clock(org, MON_1000_PST);
-	assert_true(emu_login_hours_ok(org, h));
-	set_clock(org, MON_1659_PST);
-	assert_true(emu_login_hours_ok(org, h));
-	json_decref(h);
+	assert_true(monday_hours_ok_at(org, 540, 1020, MON_1000_PST));
+	assert_true(monday_hours_ok_at(org, 540, 1020, MON_1659_PST));
 }
 
 static void test_login__hours_refuse_before_start(void **state)
 {
 	struct emu_org *org = *state;
-	json_t *h = monday(540, 1020);
 
-	set_clock(org, MON_0859_PST);
-	assert_false(emu_login_hours_ok(org, h));
-	json_decref(h);
+	assert_false(monday_hours_ok_at(org, 540, 1020, MON_0859_PST));
 }
 
 static void test_login__hours_end_is_exclusive(void **state)
 {
 	struct emu_org *org = *state;
-	json_t *h = monday(540, 1020);
 
-	set_clock(org, MON_1700_PST);
-	assert_false(emu_login_hours_ok(org, h));
-	json_decref(h);
+	assert_false(monday_hours_ok_at(org, 540, 1020, MON_1700_PST));
 }
 
 static void test_login__hours_refuse_a_day_without_hours(void **state)
 {
 	struct emu_org *org = *state;
-	json_t *h = monday(0, 1440);
 
-	set_clock(org, TUE_1000_PST);
-	assert_false(emu_login_hours_ok(org, h));
-	json_decref(h);
+	assert_false(monday_hours_ok_at(org, 0, 1440, TUE_1000_PST));
 }
 
 static void test_login__hours_follow_daylight_saving_time(void **state)
 {
 	struct emu_org *org = *state;
-	json_t *h = monday(570, 600); /* 09:30 to 10:00 */
 
-	set_clock(org, MON_0930_PDT);
-	assert_true(emu_login_hours_ok(org, h));
-	json_decref(h);
+	/* 09:30 to 10:00 */
+	assert_true(monday_hours_ok_at(org, 570, 600, MON_0930_PDT));
 }
 
 static void test_login__hours_empty_or_null_allow_any_time(void **state)
@@ -680,15 +672,11 @@ static void test_login__rate_limit_refuses_past_the_limit(void **state)
 {
 	struct emu_org *org = open_org(
 		ORG("Enterprise", "[]", SETTINGS ",\"loginRatePerHour\":2"));
-	struct emu_login_result res;
 
 	(void)state;
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_RATE_EXCEEDED, "Login rate exceeded");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_RATE_EXCEEDED, "Login rate exceeded");
 	emu_org_free(org);
 }
 
@@ -699,8 +687,7 @@ static void test_login__rate_limit_is_per_user(void **state)
 	struct emu_login_result res;
 
 	(void)state;
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
 	login(org, UNTRUSTED_IP, "expired@example.com", PW_TOKEN, &res);
 	check_outcome(&res, EMU_LOGIN_OK, "Success");
 	emu_org_free(org);
@@ -710,16 +697,12 @@ static void test_login__rate_limit_lifts_after_an_hour(void **state)
 {
 	struct emu_org *org = open_org(
 		ORG("Enterprise", "[]", SETTINGS ",\"loginRatePerHour\":1"));
-	struct emu_login_result res;
 
 	(void)state;
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_RATE_EXCEEDED, "Login rate exceeded");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_RATE_EXCEEDED, "Login rate exceeded");
 	set_offset(org, 61 * MINUTE_MS);
-	login(org, UNTRUSTED_IP, "admin@example.com", PW_TOKEN, &res);
-	check_outcome(&res, EMU_LOGIN_OK, "Success");
+	check_admin_login(org, EMU_LOGIN_OK, "Success");
 	emu_org_free(org);
 }
 
@@ -862,6 +845,13 @@ static void new_session(struct emu_org *org, const char *user_id,
 			 0);
 }
 
+/* A SOAP session of admin's, not expired. */
+static void admin_session(struct emu_org *org, char tok[160])
+{
+	new_session(org, find_user(org, "admin@example.com").id, "soap", false,
+		    tok);
+}
+
 static void check_no_session(struct emu_org *org, const char *tok)
 {
 	struct base_err err = BASE_ERR_INIT;
@@ -932,8 +922,7 @@ static void test_org__session_unknown_token_is_not_found(void **state)
 	struct emu_org *org = *state;
 	char tok[160];
 
-	new_session(org, find_user(org, "admin@example.com").id, "soap", false,
-		    tok);
+	admin_session(org, tok);
 	tok[20] = tok[20] == 'A' ? 'B' : 'A';
 	check_no_session(org, tok);
 	check_no_session(org, "");
@@ -945,8 +934,7 @@ static void test_org__session_revoke_ends_it(void **state)
 	struct base_err err = BASE_ERR_INIT;
 	char tok[160];
 
-	new_session(org, find_user(org, "admin@example.com").id, "soap", false,
-		    tok);
+	admin_session(org, tok);
 	assert_int_equal(emu_org_session_revoke(org, tok, &err), 0);
 	check_no_session(org, tok);
 }
@@ -957,8 +945,7 @@ static void test_org__session_revoke_twice_is_not_found(void **state)
 	struct base_err err = BASE_ERR_INIT;
 	char tok[160];
 
-	new_session(org, find_user(org, "admin@example.com").id, "soap", false,
-		    tok);
+	admin_session(org, tok);
 	assert_int_equal(emu_org_session_revoke(org, tok, &err), 0);
 	assert_int_equal(emu_org_session_revoke(org, tok, &err),
 			 BASE_ENOTFOUND);
@@ -970,8 +957,7 @@ static void test_org__session_valid_until_idle_limit(void **state)
 	struct emu_org *org = *state;
 	char tok[160];
 
-	new_session(org, find_user(org, "admin@example.com").id, "soap", false,
-		    tok);
+	admin_session(org, tok);
 	/* sessionSecondsValid defaults to 7200. */
 	set_offset(org, 7200 * 1000 - 60 * 1000);
 	check_session(org, tok);
@@ -982,8 +968,7 @@ static void test_org__session_expires_when_idle(void **state)
 	struct emu_org *org = *state;
 	char tok[160];
 
-	new_session(org, find_user(org, "admin@example.com").id, "soap", false,
-		    tok);
+	admin_session(org, tok);
 	set_offset(org, 7200 * 1000 + 1000);
 	check_no_session(org, tok);
 }
@@ -993,8 +978,7 @@ static void test_org__session_use_resets_idle_timer(void **state)
 	struct emu_org *org = *state;
 	char tok[160];
 
-	new_session(org, find_user(org, "admin@example.com").id, "soap", false,
-		    tok);
+	admin_session(org, tok);
 	set_offset(org, 7000 * 1000);
 	check_session(org, tok);
 	/* 14000 s after creation but only 7000 s after the last use. */
@@ -1010,8 +994,7 @@ static void test_org__session_idle_limit_follows_setting(void **state)
 	char tok[160];
 
 	(void)state;
-	new_session(org, find_user(org, "admin@example.com").id, "soap", false,
-		    tok);
+	admin_session(org, tok);
 	set_offset(org, 901 * 1000);
 	check_no_session(org, tok);
 	emu_org_free(org);
@@ -1053,8 +1036,7 @@ static void test_org__sessions_expire_all(void **state)
 	struct base_err err = BASE_ERR_INIT;
 	char a[160], b[160];
 
-	new_session(org, find_user(org, "admin@example.com").id, "soap", false,
-		    a);
+	admin_session(org, a);
 	new_session(org, find_user(org, "expired@example.com").id, "soap",
 		    false, b);
 	assert_int_equal(emu_org_sessions_expire_all(org, &err), 0);
