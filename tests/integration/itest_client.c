@@ -234,6 +234,28 @@ static int call(struct sf_client *c, const char *path, struct sf_error *err)
 	return rc;
 }
 
+/* Sets cr on c, then logs in: the first failure, or 0. */
+static int login_with(struct sf_client *c, const struct sf_credentials *cr,
+		      struct sf_error *err)
+{
+	int rc = sf_client_set_credentials(c, cr, err);
+
+	if (rc == 0)
+		rc = sf_client_login(c, err);
+	return rc;
+}
+
+/* Sets cr on c, then calls "/" (which logs in as needed). */
+static int call_with(struct sf_client *c, const struct sf_credentials *cr,
+		     struct sf_error *err)
+{
+	int rc = sf_client_set_credentials(c, cr, err);
+
+	if (rc == 0)
+		rc = call(c, "/", err);
+	return rc;
+}
+
 static struct sf_api_usage usage(struct sf_client *c)
 {
 	struct sf_api_usage u;
@@ -301,9 +323,7 @@ static void test_oauth_password(void)
 	struct sf_session_info s;
 	int rc;
 
-	rc = sf_client_set_credentials(c, &cr, &err);
-	if (rc == 0)
-		rc = sf_client_login(c, &err);
+	rc = login_with(c, &cr, &err);
 	check(rc == 0, "oauth password login succeeds (signature verified)",
 	      "%d %s", rc, err.message);
 	sf_client_session(c, &s);
@@ -337,9 +357,7 @@ static void test_client_credentials(void)
 	struct sf_session_info s;
 	int rc;
 
-	rc = sf_client_set_credentials(c, &cr, &err);
-	if (rc == 0)
-		rc = sf_client_login(c, &err);
+	rc = login_with(c, &cr, &err);
 	check(rc == 0, "client credentials login succeeds", "%d %s", rc,
 	      err.message);
 	sf_client_session(c, &s);
@@ -384,9 +402,7 @@ static void test_jwt(void)
 	check(rc == 0, "the JWT key reads from its file", "%s", err.message);
 	cr.private_key_pem = key;
 	if (rc == 0)
-		rc = sf_client_set_credentials(c, &cr, &err);
-	if (rc == 0)
-		rc = sf_client_login(c, &err);
+		rc = login_with(c, &cr, &err);
 	check(rc == 0, "jwt bearer login succeeds (aud = the URL target)",
 	      "%d %s", rc, err.message);
 	sf_client_session(c, &s);
@@ -422,9 +438,7 @@ static void test_refresh_token(void)
 		/* checked against the log at the end */
 		setenv("ITEST_REFRESH_TOKEN", rt, 1);
 	}
-	rc = sf_client_set_credentials(c, &cr, &err);
-	if (rc == 0)
-		rc = call(c, "/", &err);
+	rc = call_with(c, &cr, &err);
 	check(rc == 0, "refresh token: the first call logs in and succeeds",
 	      "%d %s", rc, err.message);
 	check(usage(c).logins == 1, "refresh token: one login", "%lld",
@@ -486,9 +500,7 @@ static void test_access_token(void)
 	check(at != NULL, "sfemu issues an access token", NULL);
 	if (at)
 		setenv("ITEST_ACCESS_TOKEN", at, 1);
-	rc = sf_client_set_credentials(c, &cr, &err);
-	if (rc == 0)
-		rc = call(c, "/", &err);
+	rc = call_with(c, &cr, &err);
 	check(rc == 0, "access token: used as given", "%d %s", rc, err.message);
 	sf_client_session(c, &s);
 	check(strncmp(s.org_id, "00D", 3) == 0 && strlen(s.org_id) == 15,
@@ -566,9 +578,7 @@ static void test_wrong_password(void)
 			.security_token = t,
 		};
 
-		rc = sf_client_set_credentials(c, &cr, &err);
-		if (rc == 0)
-			rc = call(c, "/", &err);
+		rc = call_with(c, &cr, &err);
 		check(rc == 0,
 		      "new credentials reset the guard: the next call "
 		      "logs in once",
@@ -629,9 +639,7 @@ static void test_login_hours(void)
 			.consumer_secret = cs,
 		};
 
-		rc = sf_client_set_credentials(c, &cr, &err);
-		if (rc == 0)
-			rc = sf_client_login(c, &err);
+		rc = login_with(c, &cr, &err);
 		check(rc == BASE_EAUTH && err.cls == SF_CLASS_POLICY &&
 			      strcmp(err.code, "invalid_grant") == 0 &&
 			      strcmp(err.raw, "IP restricted or invalid login "
