@@ -166,6 +166,36 @@ expect_absent() {
 	fi
 }
 
+# logins: sfemu's LoginHistory rows so far (every user).
+logins() { req GET /_emu/login-history; json '.records | length'; }
+# api_used: the org's API requests used so far, as sfemu counts them.
+api_used() { req GET /_emu/api-usage; json .used; }
+
+# ---- REST tests against tests/data/orgs/rest.json ----
+
+# rest_login USER PASSWORD: an OAuth password login through rest.json's
+# connected app; the access token in $AT.
+rest_login() {
+	oauth_password "$1" "$2" 3MVG9RestTestsConsumerKey RestTestsSecret123
+	AT=$(json .access_token)
+}
+
+# start_rest_emu [sfemu options...]: sfemu with rest.json ($ORG), logged in
+# as api@rest.test; api, post and q call the REST API under $V.
+start_rest_emu() {
+	ORG="$TOP/tests/data/orgs/rest.json"
+	V=/services/data/v60.0
+	start_emu "$ORG" "$@"
+	rest_login api@rest.test Api-Pass-1RestRestRestRestRestRest
+}
+
+# api METHOD PATH [curl args...]: METHOD $V/PATH with the bearer token $AT.
+api() { m=$1; p=$2; shift 2; req "$m" "$V$p" -H "Authorization: Bearer $AT" "$@"; }
+# post METHOD PATH JSON: api with a JSON body.
+post() { api "$1" "$2" -H 'Content-Type: application/json' --data-binary "$3"; }
+# q SOQL [curl args...]: GET $V/query?q=SOQL.
+q() { s=$1; shift; api GET /query -G --data-urlencode "q=$s" "$@"; }
+
 # admin METHOD PATH [JSON]: an /_emu/ call with a JSON body.
 admin() {
 	if [ $# -ge 3 ]; then

@@ -3,13 +3,7 @@
 
 # rest.json has the external ids this needs: Account.PRM_Id__c (unique;
 # seeded P-1, P-2) and Account.Region__c (not unique; two EMEA records).
-ORG="$TOP/tests/data/orgs/rest.json"
-start_emu "$ORG"
-oauth_password api@rest.test Api-Pass-1RestRestRestRestRestRest 3MVG9RestTestsConsumerKey RestTestsSecret123
-AT=$(json .access_token)
-V=/services/data/v60.0
-api() { m=$1; p=$2; shift 2; req "$m" "$V$p" -H "Authorization: Bearer $AT" "$@"; }
-post() { api "$1" "$2" -H 'Content-Type: application/json' --data-binary "$3"; }
+start_rest_emu
 acct() { printf '{"attributes":{"type":"Account"},"Name":"%s"}' "$1"; }
 
 # --- create ---

@@ -48,9 +48,6 @@ integrations() {
 }
 out() { jq -r "$1" "$OUT" 2>/dev/null; }
 codes() { out '[.diagnoses[].code] | join(" ")'; }
-# logins: sfemu's LoginHistory rows so far (every user).
-logins() { req GET /_emu/login-history; json '.records | length'; }
-api_used() { req GET /_emu/api-usage; json .used; }
 set_valid() {
 	creds set --json --login "$EMU_URL" --username int@acme.test \
 		--password-file "$S/pw" --token-file "$S/tok" "$@"

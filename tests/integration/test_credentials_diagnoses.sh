@@ -44,13 +44,11 @@ integrations() {
 	RC=$?
 }
 out() { jq -r "$1" "$OUT" 2>/dev/null; }
-logins() { req GET /_emu/login-history; json '.records | length'; }
 # attempts: login requests sfemu answered (its debug log has every request;
 # LoginHistory leaves out a few refusals, as Salesforce's does).
 attempts() {
 	grep -cE '(POST /services/Soap/u/[0-9.]+|POST /services/oauth2/token) -> ' "$T_TMP/emu.log"
 }
-api_used() { req GET /_emu/api-usage; json .used; }
 
 # scenario ORG: sfemu on tests/data/scenarios/ORG.json, a fresh data dir.
 scenario() {

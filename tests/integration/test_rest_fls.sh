@@ -5,21 +5,14 @@ ORG="$TOP/tests/data/orgs/rest.json"   # Viewer: AnnualRevenue hidden, Phone rea
 DATA="$T_TMP/data"
 start_emu "$ORG" --data "$DATA"
 V=/services/data/v60.0
-login() {
-	oauth_password "$1" "$2" 3MVG9RestTestsConsumerKey RestTestsSecret123
-	AT=$(json .access_token)
-}
-api() { m=$1; p=$2; shift 2; req "$m" "$V$p" -H "Authorization: Bearer $AT" "$@"; }
-post() { api "$1" "$2" -H 'Content-Type: application/json' --data-binary "$3"; }
-q() { s=$1; shift; api GET /query -G --data-urlencode "q=$s" "$@"; }
 
-login api@rest.test Api-Pass-1RestRestRestRestRestRest
+rest_login api@rest.test Api-Pass-1RestRestRestRestRestRest
 post POST /sobjects/Account '{"Name":"Secretive","AnnualRevenue":5000000,"Phone":"555"}'
 ACC=$(json .id)
 q "SELECT AnnualRevenue FROM Account WHERE Id = '$ACC'"
 expect "a user without field-level security sees the field" "$(json '.records[0].AnnualRevenue')" 5000000
 
-login viewer@rest.test Viewer-Pass-1ViewViewViewViewViewView
+rest_login viewer@rest.test Viewer-Pass-1ViewViewViewViewViewView
 q "SELECT Name, AnnualRevenue FROM Account WHERE Id = '$ACC'"
 expect "a hidden field in SOQL is INVALID_FIELD" "$(json '.[0].errorCode')" INVALID_FIELD
 expect_match "worded as a missing column" "$(json '.[0].message')" "No such column 'AnnualRevenue' on entity 'Account'"
@@ -43,7 +36,7 @@ expect_match "... worded as a missing field" "$(json '.[0].message')" "does not 
 stop_emu
 
 start_emu "$ORG" --data "$DATA"
-login api@rest.test Api-Pass-1RestRestRestRestRestRest
+rest_login api@rest.test Api-Pass-1RestRestRestRestRestRest
 api GET "/sobjects/Account/$ACC?fields=Name,AnnualRevenue"
 expect "records survive a restart with --data" "$(json .Name) $(json .AnnualRevenue)" "Secretive 5000000"
 q "SELECT COUNT() FROM Account"

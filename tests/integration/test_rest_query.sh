@@ -1,14 +1,7 @@
 # test_rest_query.sh - SOQL over /query and /queryAll: pages, relationships, aggregates, errors, Tooling.
 . "$TOP/tests/integration/lib.sh"
 
-ORG="$TOP/tests/data/orgs/rest.json"
-start_emu "$ORG"
-oauth_password api@rest.test Api-Pass-1RestRestRestRestRestRest 3MVG9RestTestsConsumerKey RestTestsSecret123
-AT=$(json .access_token)
-V=/services/data/v60.0
-api() { m=$1; p=$2; shift 2; req "$m" "$V$p" -H "Authorization: Bearer $AT" "$@"; }
-post() { api "$1" "$2" -H 'Content-Type: application/json' --data-binary "$3"; }
-q() { s=$1; shift; api GET /query -G --data-urlencode "q=$s" "$@"; }
+start_rest_emu
 
 q "SELECT Id, Name FROM Account ORDER BY Name"
 expect "a query returns the seeded records in order" "$(json '[.records[].Name] | join(",")')" "Globex,Initech,Umbrella"

@@ -1,13 +1,7 @@
 # test_rest_records.sh - /sobjects over real HTTP: describe, CRUD, upsert, errors, replication, limits.
 . "$TOP/tests/integration/lib.sh"
 
-ORG="$TOP/tests/data/orgs/rest.json"
-start_emu "$ORG"
-oauth_password api@rest.test Api-Pass-1RestRestRestRestRestRest 3MVG9RestTestsConsumerKey RestTestsSecret123
-AT=$(json .access_token)
-V=/services/data/v60.0
-api() { m=$1; p=$2; shift 2; req "$m" "$V$p" -H "Authorization: Bearer $AT" "$@"; }
-post() { api "$1" "$2" -H 'Content-Type: application/json' --data-binary "$3"; }
+start_rest_emu
 
 api GET /sobjects
 expect "describeGlobal lists the standard and custom objects" \
@@ -142,8 +136,7 @@ api GET /limits
 expect "past the allocation: 403 REQUEST_LIMIT_EXCEEDED" "$STATUS $(cat "$RESP")" \
 	'403 [{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]'
 admin POST /clock '{"advanceSeconds": 90000}'
-oauth_password api@rest.test Api-Pass-1RestRestRestRestRestRest 3MVG9RestTestsConsumerKey RestTestsSecret123
-AT=$(json .access_token)
+rest_login api@rest.test Api-Pass-1RestRestRestRestRestRest
 api GET /limits
 expect "the allocation is a rolling 24 hours" "$STATUS" 200
 finish

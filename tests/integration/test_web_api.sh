@@ -18,8 +18,6 @@ put() {
 }
 # code: "STATUS error.code" of the last answer.
 code() { echo "$STATUS $(json .error.code)"; }
-logins() { req GET /_emu/login-history; json '.records | length'; }
-api_used() { req GET /_emu/api-usage; json .used; }
 db() { sqlite3 "$DATA/sfbridge.db" "$1"; }
 valid_body() {
 	printf '{"method":"password","login":"%s","username":"int@acme.test","password":"%s","securityToken":"%s"}' \
