@@ -3,7 +3,7 @@
 
 const path = require('node:path');
 const jsforce = require('jsforce');
-const { Checks, describeError, describeToken, main, rejectionOf, within } = require('./lib/harness');
+const { Checks, describeError, describeToken, hasIdChecksum, main, rejectionOf, within } = require('./lib/harness');
 
 const ORG_FILE = path.join(__dirname, 'org.json');
 const org = require(ORG_FILE);
@@ -49,22 +49,6 @@ function tokenConnection(base, accessToken)
 {
 	return new jsforce.Connection({ instanceUrl: base, accessToken, version: VERSION,
 					logLevel: 'NONE' });
-}
-
-/* The last 3 characters of an 18-character id encode the case of the first 15. */
-function hasIdChecksum(id)
-{
-	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-	let suffix = '';
-	for (let chunk = 0; chunk < 3; chunk++) {
-		let bits = 0;
-		for (let i = 0; i < 5; i++) {
-			if (/[A-Z]/.test(id[chunk * 5 + i]))
-				bits |= 1 << i;
-		}
-		suffix += alphabet[bits];
-	}
-	return id.slice(15) === suffix;
 }
 
 /* What a successful login must leave behind, whichever way it went. */

@@ -7,7 +7,7 @@
  * only in failed ones. */
 
 const path = require('node:path');
-const { Checks, NotRun, main } = require('./lib/harness');
+const { Checks, NotRun, hasIdChecksum, main } = require('./lib/harness');
 const { SfCli, describeRun, installProblem } = require('./lib/sf');
 
 const ORG_FILE = path.join(__dirname, 'org-sf.json');
@@ -41,22 +41,6 @@ const state = {
 	hung: null, /* the first sf command that timed out */
 };
 const sf = state.problem ? null : new SfCli();
-
-/* The last 3 characters of an 18-character id encode the case of the first 15. */
-function hasIdChecksum(id)
-{
-	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-	let suffix = '';
-	for (let chunk = 0; chunk < 3; chunk++) {
-		let bits = 0;
-		for (let i = 0; i < 5; i++) {
-			if (/[A-Z]/.test(id[chunk * 5 + i]))
-				bits |= 1 << i;
-		}
-		suffix += alphabet[bits];
-	}
-	return id.slice(15) === suffix;
-}
 
 /* Throws NotRun unless sf is installed and every earlier step this case
  * builds on worked. */

@@ -45,6 +45,22 @@ function describeToken(token)
 	return `string of length ${token.length}, prefix ${prefix}`;
 }
 
+/* The last 3 characters of an 18-character id encode the case of the first 15. */
+function hasIdChecksum(id)
+{
+	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+	let suffix = '';
+	for (let chunk = 0; chunk < 3; chunk++) {
+		let bits = 0;
+		for (let i = 0; i < 5; i++) {
+			if (/[A-Z]/.test(id[chunk * 5 + i]))
+				bits |= 1 << i;
+		}
+		suffix += alphabet[bits];
+	}
+	return id.slice(15) === suffix;
+}
+
 /* The lines that say what an error from jsforce (or node) was. */
 function describeError(err)
 {
@@ -419,4 +435,4 @@ async function main(cases, { orgFile, caseTimeoutMs, traceRequests = false })
 	process.exit(0);
 }
 
-module.exports = { Checks, NotRun, describeError, describeToken, main, rejectionOf, within };
+module.exports = { Checks, NotRun, describeError, describeToken, hasIdChecksum, main, rejectionOf, within };
