@@ -1,6 +1,9 @@
-/* listen.c - a server's command-line plumbing: HOST:PORT and the ready file. */
+/* listen.c - a server's plumbing: HOST:PORT, the ready file, stop signals. */
 #include "base/listen.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,4 +84,44 @@ int base_listen_write_ready_file(const char *path, const char *url)
 		return -1;
 	}
 	return 0;
+}
+
+void base_listen_format_url(char *out, size_t n, const char *scheme,
+			    const char *host, int port)
+{
+	bool v6 = strchr(host, ':') != NULL;
+
+	snprintf(out, n, "%s://%s%s%s:%d", scheme, v6 ? "[" : "", host,
+		 v6 ? "]" : "", port);
+}
+
+int base_listen_announce(const char *name, const char *prog, const char *url,
+			 const char *ready_file)
+{
+	printf("%s listening on %s\n", name, url);
+	fflush(stdout);
+	if (ready_file && base_listen_write_ready_file(ready_file, url) != 0) {
+		fprintf(stderr, "%s: cannot write ready file '%s'\n", prog,
+			ready_file);
+		return -1;
+	}
+	return 0;
+}
+
+void base_listen_block_signals(sigset_t *sigs)
+{
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGTERM);
+	sigaddset(sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int base_listen_wait(const sigset_t *sigs)
+{
+	int sig;
+
+	while (sigwait(sigs, &sig) != 0)
+		;
+	return sig;
 }

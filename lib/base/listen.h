@@ -1,7 +1,8 @@
-/* listen.h - a server's command-line plumbing: HOST:PORT and the ready file. */
+/* listen.h - a server's plumbing: HOST:PORT, the ready file, stop signals. */
 #ifndef BASE_LISTEN_H
 #define BASE_LISTEN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* The options every server command takes. */
@@ -36,5 +37,25 @@ int base_listen_split(const char *listen, unsigned flags, char *host, size_t n,
  * sees half a URL. Returns 0 or -1.
  */
 int base_listen_write_ready_file(const char *path, const char *url);
+/*
+ * "scheme://host:port" in out (n bytes), with an IPv6 host in brackets.
+ */
+void base_listen_format_url(char *out, size_t n, const char *scheme,
+			    const char *host, int port);
+/*
+ * Says "<name> listening on <url>" on stdout, then writes the ready file
+ * when ready_file is set. 0, or -1 after "<prog>: cannot write ready file
+ * '<path>'" on stderr.
+ */
+int base_listen_announce(const char *name, const char *prog, const char *url,
+			 const char *ready_file);
+/*
+ * Blocks SIGTERM and SIGINT (they are put in *sigs) in the calling thread,
+ * and ignores SIGPIPE. Call it before any thread starts, so that every
+ * thread inherits the mask and base_listen_wait() alone receives them.
+ */
+void base_listen_block_signals(sigset_t *sigs);
+/* Waits for one of *sigs; returns its number. */
+int base_listen_wait(const sigset_t *sigs);
 
 #endif

@@ -156,6 +156,26 @@ static int sobject_path(struct base_buf *b, const char *sobject,
 	return base_buf_err(b) ? path_fail(err, base_buf_err(b)) : 0;
 }
 
+/*
+ * `method` on the record path sobject_path(sobject, seg1, seg2) with `body`,
+ * through sf__rest_json(): *reply (caller owns) and *status as it gives them.
+ */
+static int record_json(struct sf_client *c, const char *method,
+		       const char *sobject, const char *seg1, const char *seg2,
+		       json_t *body, bool retry_safe, json_t **reply,
+		       long *status, struct sf_error *err)
+{
+	struct base_buf path = BASE_BUF_INIT(PATH_MAX_LEN);
+	int rc;
+
+	rc = sobject_path(&path, sobject, seg1, seg2, err);
+	if (rc == 0)
+		rc = sf__rest_json(c, method, base_buf_str(&path), body,
+				   retry_safe, reply, status, err);
+	base_buf_release(&path);
+	return rc;
+}
+
 static bool is_blank(const char *s)
 {
 	return !s || !*s;
@@ -395,7 +415,6 @@ out:
 int sf_create(struct sf_client *c, const char *sobject, json_t *fields,
 	      char *id_out, struct sf_error *err)
 {
-	struct base_buf path = BASE_BUF_INIT(PATH_MAX_LEN);
 	json_t *reply = NULL;
 	long st = 0;
 	int rc;
@@ -405,61 +424,65 @@ int sf_create(struct sf_client *c, const char *sobject, json_t *fields,
 	if (is_blank(sobject) || !json_is_object(fields))
 		return sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, "",
 				     "create: needs an object name and fields");
-	rc = sobject_path(&path, sobject, NULL, NULL, err);
-	if (rc)
-		goto out;
 	/* Not idempotent: a retry after the request may have arrived could
 	 * create the record twice. */
-	rc = sf__rest_json(c, "POST", base_buf_str(&path), fields, false,
-			   &reply, &st, err);
+	rc = record_json(c, "POST", sobject, NULL, NULL, fields, false, &reply,
+			 &st, err);
 	if (rc == 0 && st != 201)
 		rc = sf__error_set(err, SF_CLASS_NONE, st, NULL,
 				   "http %ld: expected 201 Created", st);
 	if (rc == 0)
 		rc = take_id(reply, st, id_out, err);
-out:
 	if (rc < 0)
 		sf__rest_wrap(err, rc, "create %s", sobject);
 	json_decref(reply);
-	base_buf_release(&path);
 	return rc;
 }
 
 /*
- * GET path[?fields=...]. 0 with the record, 1 with the 300 reply (several
- * records matched an external id), or <0.
+ * GET sobject_path(sobject, seg1, seg2)[?fields=...]. 0 with the record, 1
+ * with the 300 reply (several records matched an external id), or <0.
  */
-static int get_record(struct sf_client *c, struct base_buf *path,
-		      const char *fields, json_t **out, struct sf_error *err)
+static int get_record(struct sf_client *c, const char *sobject,
+		      const char *seg1, const char *seg2, const char *fields,
+		      json_t **out, struct sf_error *err)
 {
+	struct base_buf path = BASE_BUF_INIT(PATH_MAX_LEN);
 	long st = 0;
 	int rc;
 
+	/* A failure shows in the buffer's sticky error, checked below. */
+	(void)sobject_path(&path, sobject, seg1, seg2, NULL);
 	if (!is_blank(fields)) {
-		base_buf_puts(path, "?fields=");
-		sf__rest_put_query_value(path, fields);
+		base_buf_puts(&path, "?fields=");
+		sf__rest_put_query_value(&path, fields);
 	}
-	if (base_buf_err(path))
-		return path_fail(err, base_buf_err(path));
-	rc = sf__rest_json(c, "GET", base_buf_str(path), NULL, true, out, &st,
+	if (base_buf_err(&path)) {
+		rc = path_fail(err, base_buf_err(&path));
+		goto out;
+	}
+	rc = sf__rest_json(c, "GET", base_buf_str(&path), NULL, true, out, &st,
 			   err);
 	if (rc < 0)
-		return rc;
-	if (st == 300)
-		return 1;
+		goto out;
+	if (st == 300) {
+		rc = 1;
+		goto out;
+	}
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
-		return sf__error_set(err, SF_CLASS_NONE, st, NULL,
-				     "http %ld: reply is not a record", st);
+		rc = sf__error_set(err, SF_CLASS_NONE, st, NULL,
+				   "http %ld: reply is not a record", st);
 	}
-	return 0;
+out:
+	base_buf_release(&path);
+	return rc;
 }
 
 int sf_retrieve(struct sf_client *c, const char *sobject, const char *id,
 		const char *fields, json_t **out, struct sf_error *err)
 {
-	struct base_buf path = BASE_BUF_INIT(PATH_MAX_LEN);
 	int rc;
 
 	*out = NULL;
@@ -467,9 +490,7 @@ int sf_retrieve(struct sf_client *c, const char *sobject, const char *id,
 		return sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, "",
 				     "retrieve: needs an object name and an "
 				     "id");
-	/* get_record() reports a failure, from the buffer's error. */
-	(void)sobject_path(&path, sobject, id, NULL, NULL);
-	rc = get_record(c, &path, fields, out, err);
+	rc = get_record(c, sobject, id, NULL, fields, out, err);
 	if (rc > 0) { /* 300 for a record id: not a reply Salesforce gives */
 		json_decref(*out);
 		*out = NULL;
@@ -478,7 +499,6 @@ int sf_retrieve(struct sf_client *c, const char *sobject, const char *id,
 	}
 	if (rc < 0)
 		sf__rest_wrap(err, rc, "retrieve %s '%s'", sobject, id);
-	base_buf_release(&path);
 	return rc;
 }
 
@@ -487,24 +507,18 @@ static int no_content(struct sf_client *c, const char *method,
 		      const char *sobject, const char *id, json_t *fields,
 		      struct sf_error *err)
 {
-	struct base_buf path = BASE_BUF_INIT(PATH_MAX_LEN);
 	json_t *reply = NULL;
 	long st = 0;
 	int rc;
 
-	rc = sobject_path(&path, sobject, id, NULL, err);
-	if (rc)
-		goto out;
 	/* Both repeat safely: the same values again, or an already deleted
 	 * record (which then reads ENTITY_IS_DELETED). */
-	rc = sf__rest_json(c, method, base_buf_str(&path), fields, true, &reply,
-			   &st, err);
+	rc = record_json(c, method, sobject, id, NULL, fields, true, &reply,
+			 &st, err);
 	if (rc == 0 && st != 204 && st != 200)
 		rc = sf__error_set(err, SF_CLASS_NONE, st, NULL,
 				   "http %ld: expected 204 No Content", st);
-out:
 	json_decref(reply);
-	base_buf_release(&path);
 	return rc;
 }
 
@@ -575,7 +589,6 @@ int sf_upsert(struct sf_client *c, const char *sobject, const char *ext_field,
 	      const char *ext_value, json_t *fields, char *id_out,
 	      bool *created, struct sf_error *err)
 {
-	struct base_buf path = BASE_BUF_INIT(PATH_MAX_LEN);
 	json_t *reply = NULL;
 	long st = 0;
 	int rc;
@@ -590,12 +603,9 @@ int sf_upsert(struct sf_client *c, const char *sobject, const char *ext_field,
 			err, SF_CLASS_INVALID_REQUEST, 0, "",
 			"upsert: needs an object name, an external "
 			"id field and value, and fields");
-	rc = sobject_path(&path, sobject, ext_field, ext_value, err);
-	if (rc)
-		goto out;
 	/* Idempotent: a second attempt finds the record the first made. */
-	rc = sf__rest_json(c, "PATCH", base_buf_str(&path), fields, true,
-			   &reply, &st, err);
+	rc = record_json(c, "PATCH", sobject, ext_field, ext_value, fields,
+			 true, &reply, &st, err);
 	if (rc < 0)
 		goto out;
 	switch (st) {
@@ -624,7 +634,6 @@ out:
 		sf__rest_wrap(err, rc, "upsert %s %s='%s'", sobject, ext_field,
 			      ext_value);
 	json_decref(reply);
-	base_buf_release(&path);
 	return rc;
 }
 
@@ -633,7 +642,6 @@ int sf_get_by_external_id(struct sf_client *c, const char *sobject,
 			  const char *fields, json_t **out,
 			  struct sf_error *err)
 {
-	struct base_buf path = BASE_BUF_INIT(PATH_MAX_LEN);
 	int rc;
 
 	*out = NULL;
@@ -641,9 +649,7 @@ int sf_get_by_external_id(struct sf_client *c, const char *sobject,
 		return sf__error_set(err, SF_CLASS_INVALID_REQUEST, 0, "",
 				     "get by external id: needs an object "
 				     "name, a field and a value");
-	/* get_record() reports a failure, from the buffer's error. */
-	(void)sobject_path(&path, sobject, ext_field, ext_value, NULL);
-	rc = get_record(c, &path, fields, out, err);
+	rc = get_record(c, sobject, ext_field, ext_value, fields, out, err);
 	if (rc > 0) {
 		rc = multiple_records(*out, err);
 		json_decref(*out);
@@ -652,7 +658,6 @@ int sf_get_by_external_id(struct sf_client *c, const char *sobject,
 	if (rc < 0)
 		sf__rest_wrap(err, rc, "get %s %s='%s'", sobject, ext_field,
 			      ext_value);
-	base_buf_release(&path);
 	return rc;
 }
 

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 	json_t *def = NULL;
 	char host[256];
 	sigset_t sigs;
-	int port, sig, rc = 1;
+	int port, rc = 1;
 
 	if (parse_args(argc, argv, &o) != 0)
 		return 2;
@@ -123,19 +123,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Block the stop signals before any thread starts, then wait for them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	base_listen_block_signals(&sigs);
 	if (emu_http_open(host, port, o.trust_forwarded_for, &http, &err) != 0) {
 		fprintf(stderr, "sfemu: %s\n", err.msg);
 		goto out;
 	}
 	/* base_url is written before the first request can read it. */
-	snprintf(org->base_url, sizeof(org->base_url), "http://%s%s%s:%d",
-		 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
-		 emu_http_port(http));
+	base_listen_format_url(org->base_url, sizeof(org->base_url), "http",
+			       host, emu_http_port(http));
 	base_info("org '%s' (%s, %s) id %s", emu_org_conf_str(org, "orgName"),
 		  emu_org_conf_str(org, "edition"),
 		  o.srv.data_dir ? o.srv.data_dir : "in memory", org->id);
@@ -143,17 +138,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sfemu: %s\n", err.msg);
 		goto out;
 	}
-	printf("sfemu listening on %s\n", org->base_url);
-	fflush(stdout);
-	if (o.srv.ready_file &&
-	    base_listen_write_ready_file(o.srv.ready_file, org->base_url) != 0) {
-		fprintf(stderr, "sfemu: cannot write ready file '%s'\n",
-			o.srv.ready_file);
+	if (base_listen_announce("sfemu", "sfemu", org->base_url,
+				 o.srv.ready_file) != 0)
 		goto out;
-	}
-	while (sigwait(&sigs, &sig) != 0)
-		;
-	base_info("signal %d: stopping", sig);
+	base_info("signal %d: stopping", base_listen_wait(&sigs));
 	rc = 0;
 out:
 	emu_http_stop(http);

@@ -1,6 +1,7 @@
 /* rest.c - the REST API under /services/data: versions, sessions, API usage, routing, limits. */
 #include "rest.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,14 +60,25 @@ void emu_rest_error(struct emu_rest *r, const struct emu_sferr *e)
 	json_decref(v);
 }
 
-void emu_rest_method_not_allowed(struct emu_rest *r, const char *allowed)
+void emu_rest_fail(struct emu_rest *r, int status, const char *code,
+		   const char *fmt, ...)
 {
 	struct emu_sferr e;
+	char msg[sizeof(e.message)];
+	va_list ap;
 
-	emu_sferr_set(&e, 405, "METHOD_NOT_ALLOWED",
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	emu_sferr_set(&e, status, code, "%s", msg);
+	emu_rest_error(r, &e);
+}
+
+void emu_rest_method_not_allowed(struct emu_rest *r, const char *allowed)
+{
+	emu_rest_fail(r, 405, "METHOD_NOT_ALLOWED",
 		      "HTTP Method '%s' not allowed. Allowed are %s",
 		      r->req->method, allowed);
-	emu_rest_error(r, &e);
 	emu_resp_header(r->resp, "Allow", allowed);
 }
 
@@ -75,16 +87,14 @@ const struct emu_field *emu_rest_key_field(struct emu_rest *r,
 					   const char *name)
 {
 	const struct emu_field *f = emu_sobject_field(o, name);
-	struct emu_sferr e;
 
 	if (f && (f->external_id || f->id_lookup || !strcmp(f->name, "Id")) &&
 	    emu_fls_readable(r->org, o->name, f->name))
 		return f;
-	emu_sferr_set(&e, 404, "NOT_FOUND",
+	emu_rest_fail(r, 404, "NOT_FOUND",
 		      "Provided external ID field does not exist or is not "
 		      "accessible: %s",
 		      name);
-	emu_rest_error(r, &e);
 	return NULL;
 }
 
@@ -95,12 +105,9 @@ json_t *emu_rest_body(struct emu_rest *r)
 			       JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!v) {
-		struct emu_sferr e;
-
-		emu_sferr_set(&e, 400, "JSON_PARSER_ERROR",
+		emu_rest_fail(r, 400, "JSON_PARSER_ERROR",
 			      "%s at [line:%d, column:%d]", jerr.text, jerr.line,
 			      jerr.column);
-		emu_rest_error(r, &e);
 	}
 	return v;
 }

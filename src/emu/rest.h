@@ -19,6 +19,9 @@ struct emu_rest {
 
 /* Replies with the error in Salesforce's array form. */
 void emu_rest_error(struct emu_rest *r, const struct emu_sferr *e);
+/* emu_sferr_set() and emu_rest_error() in one: replies with that error. */
+void emu_rest_fail(struct emu_rest *r, int status, const char *code,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* 405 with Salesforce's message for this resource. */
 void emu_rest_method_not_allowed(struct emu_rest *r, const char *allowed);
 /*

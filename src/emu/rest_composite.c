@@ -53,11 +53,8 @@ static bool is(const struct emu_rest *r, const char *method)
 
 static void not_found(struct emu_rest *r)
 {
-	struct emu_sferr e;
-
-	emu_sferr_set(&e, 404, "NOT_FOUND",
+	emu_rest_fail(r, 404, "NOT_FOUND",
 		      "The requested resource does not exist");
-	emu_rest_error(r, &e);
 }
 
 /* `key` of a JSON body as a boolean: absent or null is false. */
@@ -139,15 +136,12 @@ static void all_end(struct emu_rest *r, json_t *rows, bool all_or_none)
 /* Replies 400 EXCEEDED_ID_LIMIT and returns true when n is over max. */
 static bool over_limit(struct emu_rest *r, size_t n, int max)
 {
-	struct emu_sferr e;
-
 	if (n <= (size_t)max)
 		return false;
-	emu_sferr_set(&e, 400, "EXCEEDED_ID_LIMIT",
+	emu_rest_fail(r, 400, "EXCEEDED_ID_LIMIT",
 		      "record limit reached. cannot submit more than "
 		      "%d records into this call",
 		      max);
-	emu_rest_error(r, &e);
 	return true;
 }
 
@@ -158,33 +152,29 @@ static bool over_limit(struct emu_rest *r, size_t n, int max)
 static json_t *records_of(struct emu_rest *r, json_t *body, bool *all_or_none)
 {
 	json_t *recs = json_object_get(body, "records"), *rec;
-	struct emu_sferr e;
 	size_t i;
 
 	/* The JSON_PARSER_ERROR texts are sfemu's. */
 	if (!json_is_object(body) ||
 	    !bool_member(body, "allOrNone", all_or_none)) {
-		emu_sferr_set(&e, 400, "JSON_PARSER_ERROR",
+		emu_rest_fail(r, 400, "JSON_PARSER_ERROR",
 			      "Cannot deserialize the request body: expected "
 			      "{\"allOrNone\": boolean, \"records\": [...]}");
-		emu_rest_error(r, &e);
 		return NULL;
 	}
 	if (!json_is_array(recs)) {
-		emu_sferr_set(&e, 400, "JSON_PARSER_ERROR",
+		emu_rest_fail(r, 400, "JSON_PARSER_ERROR",
 			      "records: a list of sObjects is required");
-		emu_rest_error(r, &e);
 		return NULL;
 	}
 	if (over_limit(r, json_array_size(recs), COLLECTION_MAX))
 		return NULL;
 	json_array_foreach(recs, i, rec) {
 		if (!json_is_object(rec)) {
-			emu_sferr_set(&e, 400, "JSON_PARSER_ERROR",
+			emu_rest_fail(r, 400, "JSON_PARSER_ERROR",
 				      "records[%zu]: an sObject must be a JSON "
 				      "object",
 				      i);
-			emu_rest_error(r, &e);
 			return NULL;
 		}
 	}
@@ -451,7 +441,6 @@ static void upsert_many(struct emu_rest *r, const struct emu_sobject *o,
 	const struct emu_field *f = u.f;
 	json_t *body = NULL, *recs, *rec;
 	bool all_or_none;
-	struct emu_sferr e;
 	size_t i;
 
 	if (!f)
@@ -465,8 +454,7 @@ static void upsert_many(struct emu_rest *r, const struct emu_sobject *o,
 	u.n = json_array_size(recs);
 	u.keys = calloc(u.n ? u.n : 1, sizeof(*u.keys));
 	if (!u.keys) {
-		emu_sferr_set(&e, 500, "UNKNOWN_EXCEPTION", "out of memory");
-		emu_rest_error(r, &e);
+		emu_rest_fail(r, 500, "UNKNOWN_EXCEPTION", "out of memory");
 		goto out;
 	}
 	json_array_foreach(recs, i, rec) {
@@ -534,13 +522,11 @@ static void delete_many(struct emu_rest *r)
 	const char *aon = emu_req_query(r->req, "allOrNone");
 	json_t *ids = split_list(emu_req_query(r->req, "ids"));
 	bool all_or_none = aon && !strcasecmp(aon, "true");
-	struct emu_sferr e;
 
 	if (json_array_size(ids) == 0) {
 		/* sfemu's text. */
-		emu_sferr_set(&e, 400, "MISSING_ARGUMENT",
+		emu_rest_fail(r, 400, "MISSING_ARGUMENT",
 			      "ids: at least one record id is required");
-		emu_rest_error(r, &e);
 	} else if (!over_limit(r, json_array_size(ids), COLLECTION_MAX)) {
 		write_rows(r, ids, all_or_none, delete_row, NULL);
 	}
@@ -603,10 +589,9 @@ static void retrieve_many(struct emu_rest *r, const struct emu_sobject *o)
 	}
 	/* Both are required (the docs); the texts are sfemu's. */
 	if (!ids || json_array_size(ids) == 0 || !fields || !*fields) {
-		emu_sferr_set(&e, 400, "MISSING_ARGUMENT", "%s: required",
+		emu_rest_fail(r, 400, "MISSING_ARGUMENT", "%s: required",
 			      !ids || json_array_size(ids) == 0 ? "ids"
 								: "fields");
-		emu_rest_error(r, &e);
 		goto out;
 	}
 	if (over_limit(r, json_array_size(ids), RETRIEVE_MAX))
@@ -1083,11 +1068,10 @@ static void composite(struct emu_rest *r)
 	    !bool_member(body, "allOrNone", &all_or_none) ||
 	    !bool_member(body, "collateSubrequests", &collate) ||
 	    !json_is_array(subs)) {
-		emu_sferr_set(&e, 400, "JSON_PARSER_ERROR",
+		emu_rest_fail(r, 400, "JSON_PARSER_ERROR",
 			      "Cannot deserialize the request body: expected "
 			      "{\"allOrNone\": boolean, \"compositeRequest\": "
 			      "[...]}");
-		emu_rest_error(r, &e);
 		goto out;
 	}
 	results = json_array();
@@ -1179,7 +1163,6 @@ static void batch(struct emu_rest *r)
 {
 	json_t *body = emu_rest_body(r), *subs, *sub, *results = NULL, *v;
 	bool halt, halted_now = false, has_errors = false;
-	struct emu_sferr e;
 	char info[64];
 	size_t i;
 
@@ -1188,30 +1171,27 @@ static void batch(struct emu_rest *r)
 	subs = json_object_get(body, "batchRequests");
 	if (!json_is_object(body) || !bool_member(body, "haltOnError", &halt) ||
 	    !json_is_array(subs)) {
-		emu_sferr_set(&e, 400, "JSON_PARSER_ERROR",
+		emu_rest_fail(r, 400, "JSON_PARSER_ERROR",
 			      "Cannot deserialize the request body: expected "
 			      "{\"haltOnError\": boolean, \"batchRequests\": "
 			      "[...]}");
-		emu_rest_error(r, &e);
 		goto out;
 	}
 	/* The composite's limit text; batch's own is unconfirmed. */
 	if (json_array_size(subs) > SUBREQUEST_MAX) {
-		emu_sferr_set(&e, 400, "LIMIT_EXCEEDED",
+		emu_rest_fail(r, 400, "LIMIT_EXCEEDED",
 			      "The request can\xe2\x80\x99t contain more than "
 			      "25 operations.");
-		emu_rest_error(r, &e);
 		goto out;
 	}
 	json_array_foreach(subs, i, sub) {
 		if (!json_is_object(sub) ||
 		    !json_is_string(json_object_get(sub, "method")) ||
 		    !json_is_string(json_object_get(sub, "url"))) {
-			emu_sferr_set(&e, 400, "INVALID_INPUT",
+			emu_rest_fail(r, 400, "INVALID_INPUT",
 				      "batchRequests[%zu]: method and url are "
 				      "required",
 				      i);
-			emu_rest_error(r, &e);
 			goto out;
 		}
 	}
@@ -1267,11 +1247,8 @@ void emu_rest_composite(struct emu_rest *r)
 
 	/* Composite and batch don't nest; the text is sfemu's. */
 	if (r->req->subrequest && !is_collections) {
-		struct emu_sferr e;
-
-		emu_sferr_set(&e, 400, "INVALID_INPUT",
+		emu_rest_fail(r, 400, "INVALID_INPUT",
 			      "Composite and batch requests can't be nested");
-		emu_rest_error(r, &e);
 		return;
 	}
 	if (is_collections) {

@@ -281,10 +281,7 @@ static int cursor_slot(struct emu_org *org, const char *user_id)
 
 static void soql_error(struct emu_rest *r, const struct emu_soql_error *se)
 {
-	struct emu_sferr e;
-
-	emu_sferr_set(&e, 400, se->code, "%s", se->message);
-	emu_rest_error(r, &e);
+	emu_rest_fail(r, 400, se->code, "%s", se->message);
 }
 
 static bool bind_params(sqlite3_stmt *st, const struct emu_soql_plan *p)
@@ -339,12 +336,9 @@ static void send_page(struct emu_rest *r, int slot)
 		n++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		struct emu_sferr e;
-
 		base_buf_release(&rows);
-		emu_sferr_set(&e, 500, "UNKNOWN_EXCEPTION", "query failed: %s",
+		emu_rest_fail(r, 500, "UNKNOWN_EXCEPTION", "query failed: %s",
 			      sqlite3_errmsg(r->org->db));
-		emu_rest_error(r, &e);
 		drop_cursor(r->org, slot);
 		return;
 	}
@@ -467,11 +461,8 @@ static void run_query(struct emu_rest *r, const char *soql, bool all)
 	    sqlite3_prepare_v2(r->org->db, plan->sql, -1, &c->st, NULL) !=
 		    SQLITE_OK ||
 	    !bind_params(c->st, plan)) {
-		struct emu_sferr e;
-
 		base_error("query: %s", sqlite3_errmsg(r->org->db));
-		emu_sferr_set(&e, 500, "UNKNOWN_EXCEPTION", "query failed");
-		emu_rest_error(r, &e);
+		emu_rest_fail(r, 500, "UNKNOWN_EXCEPTION", "query failed");
 		goto out;
 	}
 	c->total = sqlite3_column_int64(count, 0);
@@ -483,10 +474,7 @@ static void run_query(struct emu_rest *r, const char *soql, bool all)
 		goto out;
 	}
 	if (build_tree(plan, &c->root)) {
-		struct emu_sferr e;
-
-		emu_sferr_set(&e, 500, "UNKNOWN_EXCEPTION", "out of memory");
-		emu_rest_error(r, &e);
+		emu_rest_fail(r, 500, "UNKNOWN_EXCEPTION", "out of memory");
 		goto out;
 	}
 	/* The locator: a query-locator id, "01g..." as on Salesforce. */
@@ -519,7 +507,6 @@ out:
 static void next_page(struct emu_rest *r, const char *locator)
 {
 	const char *dash = strrchr(locator, '-');
-	struct emu_sferr e;
 	long long offset;
 
 	if (dash && dash - locator == EMU_SFID_LEN) {
@@ -541,14 +528,12 @@ static void next_page(struct emu_rest *r, const char *locator)
 			return;
 		}
 	}
-	emu_sferr_set(&e, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
-	emu_rest_error(r, &e);
+	emu_rest_fail(r, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
 }
 
 void emu_rest_query(struct emu_rest *r, bool all)
 {
 	const char *q = emu_req_query(r->req, "q");
-	struct emu_sferr e;
 
 	if (strcmp(r->req->method, "GET") != 0 &&
 	    strcmp(r->req->method, "HEAD") != 0) {
@@ -560,15 +545,13 @@ void emu_rest_query(struct emu_rest *r, bool all)
 		return;
 	}
 	if (r->nsegs != 1) {
-		emu_sferr_set(&e, 404, "NOT_FOUND",
+		emu_rest_fail(r, 404, "NOT_FOUND",
 			      "The requested resource does not exist");
-		emu_rest_error(r, &e);
 		return;
 	}
 	if (!q || !*q) {
-		emu_sferr_set(&e, 400, "MALFORMED_QUERY",
+		emu_rest_fail(r, 400, "MALFORMED_QUERY",
 			      "A query string has to be specified");
-		emu_rest_error(r, &e);
 		return;
 	}
 	run_query(r, q, all);
@@ -664,10 +647,7 @@ static json_t *profile_metadata(struct emu_org *org, json_t *p)
 /* Replies 400 with code; returns -1 so "return tooling_error(...)" reads well. */
 static int tooling_error(struct emu_rest *r, const char *code, const char *msg)
 {
-	struct emu_sferr e;
-
-	emu_sferr_set(&e, 400, code, "%s", msg);
-	emu_rest_error(r, &e);
+	emu_rest_fail(r, 400, code, "%s", msg);
 	return -1;
 }
 
@@ -776,7 +756,6 @@ static int tooling_query(struct emu_rest *r, const char *q)
 void emu_rest_tooling(struct emu_rest *r)
 {
 	const char *q = emu_req_query(r->req, "q");
-	struct emu_sferr e;
 
 	if (r->nsegs == 2 && !strcmp(r->segs[1], "query")) {
 		if (strcmp(r->req->method, "GET") != 0)
@@ -788,6 +767,6 @@ void emu_rest_tooling(struct emu_rest *r)
 			tooling_query(r, q);
 		return;
 	}
-	emu_sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
-	emu_rest_error(r, &e);
+	emu_rest_fail(r, 404, "NOT_FOUND",
+		      "The requested resource does not exist");
 }

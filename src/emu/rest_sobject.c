@@ -297,9 +297,8 @@ static void by_external_id(struct emu_rest *r, const struct emu_sobject *o,
 	}
 	if (is_get(r) || !strcmp(r->req->method, "DELETE")) {
 		if (n == 0) {
-			emu_sferr_set(&e, 404, "NOT_FOUND",
+			emu_rest_fail(r, 404, "NOT_FOUND",
 				      "The requested resource does not exist");
-			emu_rest_error(r, &e);
 			return;
 		}
 		one_record(r, o, ids[0]);
@@ -315,11 +314,10 @@ static void by_external_id(struct emu_rest *r, const struct emu_sobject *o,
 		return;
 	if (!json_is_object(body)) {
 		json_decref(body);
-		emu_sferr_set(&e, 400, "JSON_PARSER_ERROR",
+		emu_rest_fail(r, 400, "JSON_PARSER_ERROR",
 			      "Cannot deserialize instance of %s from non-object "
 			      "value",
 			      o->name);
-		emu_rest_error(r, &e);
 		return;
 	}
 	if (n == 0) {
@@ -327,9 +325,8 @@ static void by_external_id(struct emu_rest *r, const struct emu_sobject *o,
 
 		if (emu_req_query(r->req, "updateOnly") &&
 		    !strcmp(emu_req_query(r->req, "updateOnly"), "true")) {
-			emu_sferr_set(&e, 404, "NOT_FOUND",
+			emu_rest_fail(r, 404, "NOT_FOUND",
 				      "The requested resource does not exist");
-			emu_rest_error(r, &e);
 			json_decref(body);
 			return;
 		}
@@ -427,11 +424,8 @@ static void replication(struct emu_rest *r, const struct emu_sobject *o,
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (++count > 600000) {
-			struct emu_sferr e;
-
-			emu_sferr_set(&e, 400, "EXCEEDED_ID_LIMIT",
+			emu_rest_fail(r, 400, "EXCEEDED_ID_LIMIT",
 				      "Too many ids: narrow the date range");
-			emu_rest_error(r, &e);
 			goto out;
 		}
 		if (deleted)
@@ -456,12 +450,9 @@ static void replication(struct emu_rest *r, const struct emu_sobject *o,
 	goto out;
 out_check:
 	if (o->setup) {
-		struct emu_sferr e;
-
-		emu_sferr_set(&e, 400, "INVALID_TYPE",
+		emu_rest_fail(r, 400, "INVALID_TYPE",
 			      "sObject type '%s' is not supported for replication",
 			      o->name);
-		emu_rest_error(r, &e);
 	}
 out:
 	sqlite3_finalize(st);
@@ -472,7 +463,6 @@ out:
 void emu_rest_sobjects(struct emu_rest *r)
 {
 	const struct emu_sobject *o;
-	struct emu_sferr e;
 
 	if (r->nsegs == 1) {
 		if (is_get(r))
@@ -483,9 +473,8 @@ void emu_rest_sobjects(struct emu_rest *r)
 	}
 	o = emu_schema_object(r->org->schema, r->segs[1]);
 	if (!o) {
-		emu_sferr_set(&e, 404, "NOT_FOUND",
+		emu_rest_fail(r, 404, "NOT_FOUND",
 			      "The requested resource does not exist");
-		emu_rest_error(r, &e);
 		return;
 	}
 	if (r->nsegs == 2) {
@@ -527,6 +516,6 @@ void emu_rest_sobjects(struct emu_rest *r)
 		by_external_id(r, o, r->segs[2], r->segs[3]);
 		return;
 	}
-	emu_sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
-	emu_rest_error(r, &e);
+	emu_rest_fail(r, 404, "NOT_FOUND",
+		      "The requested resource does not exist");
 }

@@ -2,7 +2,6 @@
 #include "bridge/cli/cli.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -156,7 +155,7 @@ int sfb_cli_serve(int argc, char **argv)
 	char *cert = NULL, *key = NULL;
 	const char *ws;
 	sigset_t sigs;
-	int port, sig, rc = SFB_EXIT_FAIL;
+	int port, rc = SFB_EXIT_FAIL;
 
 	if (parse(argc, argv, &o) != 0)
 		return SFB_EXIT_USAGE;
@@ -217,11 +216,7 @@ int sfb_cli_serve(int argc, char **argv)
 		goto out;
 	}
 	/* Block the stop signals before any thread starts, then wait for them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	base_listen_block_signals(&sigs);
 	ho.host = host;
 	ho.port = port;
 	ho.threads = o.srv.threads;
@@ -233,24 +228,17 @@ int sfb_cli_serve(int argc, char **argv)
 		fprintf(stderr, "sfbridge serve: %s\n", err.msg);
 		goto out;
 	}
-	snprintf(url, sizeof(url), "%s://%s%s%s:%d",
-		 sfb_http_is_tls(http) ? "https" : "http",
-		 strchr(host, ':') ? "[" : "", host,
-		 strchr(host, ':') ? "]" : "", sfb_http_port(http));
+	base_listen_format_url(url, sizeof(url),
+			       sfb_http_is_tls(http) ? "https" : "http", host,
+			       sfb_http_port(http));
 	base_info("serving workspace '%s', data in '%s', database '%s', "
 		  "templates in '%s'",
 		  wo.workspace, wo.data_dir, db, web_dir);
-	printf("sfbridge listening on %s\n", url);
-	fflush(stdout);
-	if (o.srv.ready_file &&
-	    base_listen_write_ready_file(o.srv.ready_file, url) != 0) {
-		fprintf(stderr, "sfbridge serve: cannot write ready file '%s'\n",
-			o.srv.ready_file);
+	if (base_listen_announce("sfbridge", "sfbridge serve", url,
+				 o.srv.ready_file) != 0)
 		goto out;
-	}
-	while (sigwait(&sigs, &sig) != 0)
-		;
-	base_info("signal %d: stopping (requests in flight finish first)", sig);
+	base_info("signal %d: stopping (requests in flight finish first)",
+		  base_listen_wait(&sigs));
 	rc = SFB_EXIT_OK;
 out:
 	sfb_http_stop(http, DRAIN_MS);
