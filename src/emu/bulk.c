@@ -28,7 +28,8 @@
 #define MAX_JOB_BYTES (150u * 1024 * 1024)
 /* What one query job may hold (sfemu's cap; the jobs live in memory). */
 #define MAX_QUERY_BYTES (1024u * 1024 * 1024)
-/* Query results per page when the client gives no maxRecords (sfemu's). */
+/* Query results per page when the client gives no maxRecords: sfemu's
+ * choice (Salesforce's default is unconfirmed), settings.bulkQueryPageSize. */
 #define DEFAULT_PAGE 50000
 /* Terminal jobs are deleted after 7 days (Bulk 2.0 limits). */
 #define JOB_LIFESPAN_MS (7LL * 86400 * 1000)
@@ -1204,7 +1205,10 @@ static void query_results(struct emu_rest *r, struct emu_bulk_job *j)
 {
 	const char *loc = emu_req_query(r->req, "locator");
 	const char *max = emu_req_query(r->req, "maxRecords");
-	size_t off = 0, page = DEFAULT_PAGE, end, n;
+	size_t off = 0, end, n;
+	size_t page = (size_t)emu_org_setting_int(r->org, NULL,
+						  "bulkQueryPageSize",
+						  DEFAULT_PAGE);
 	char next[64], count[32];
 	struct base_buf *b = &r->resp->body;
 
