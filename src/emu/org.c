@@ -1257,6 +1257,7 @@ void emu_org_free(struct emu_org *org)
 		return;
 	for (int i = 0; i < EMU_ORG_MAX_CURSORS; i++)
 		emu_query_cursor_free(org->cursors[i]);
+	emu_bulk_jobs_free(org->bulk_jobs);
 	base_stmt_cache_clear(&org->stmts);
 	sqlite3_close(org->db);
 	emu_schema_free(org->schema);

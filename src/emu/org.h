@@ -25,6 +25,9 @@ struct emu_id_block {
 struct emu_query_cursor;
 /* Frees a query cursor and finalizes its statement (rest_query.c). */
 void emu_query_cursor_free(struct emu_query_cursor *c);
+struct emu_bulk_job;
+/* Frees a list of Bulk API 2.0 jobs (bulk.c). NULL is a no-op. */
+void emu_bulk_jobs_free(struct emu_bulk_job *jobs);
 
 /*
  * Internally locked by the caller's discipline: every request handler takes
@@ -53,6 +56,8 @@ struct emu_org {
 	int nid_blocks;
 	/* Open query cursors (query locators); guarded by lock. */
 	struct emu_query_cursor *cursors[EMU_ORG_MAX_CURSORS];
+	/* Bulk API 2.0 jobs, newest first, kept in memory; guarded by lock. */
+	struct emu_bulk_job *bulk_jobs;
 	struct base_stmt_cache stmts; /* guarded by lock */
 	struct emu_faults faults;     /* injected failures; guarded by lock */
 };

@@ -22,7 +22,7 @@ static const char *const top_keys[] = {
 static const char *const settings_keys[] = {
 	"passwordPolicies", "trustedIpRanges", "soapLoginEnabled",
 	"usernamePasswordFlowEnabled", "sessionSecondsValid", "loginRatePerHour",
-	NULL};
+	"bulkQueryPageSize", NULL};
 static const char *const days[] = {"monday", "tuesday", "wednesday",
 				   "thursday", "friday", "saturday", "sunday"};
 
@@ -301,6 +301,13 @@ int emu_orgfile_check_settings(json_t *s, struct base_err *err)
 		return BASE_EINVAL;
 	if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000)
 		return bad(err, "settings.loginRatePerHour",
+			   "must be between 1 and 1000000");
+	v = field(s, "bulkQueryPageSize", JSON_INTEGER, json_integer(50000),
+		  "settings", err);
+	if (!v)
+		return BASE_EINVAL;
+	if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000)
+		return bad(err, "settings.bulkQueryPageSize",
 			   "must be between 1 and 1000000");
 	return 0;
 }

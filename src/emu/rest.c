@@ -319,6 +319,8 @@ static void dispatch(struct emu_rest *r)
 		limits(r);
 	else if (!strcmp(r->segs[0], "tooling"))
 		emu_rest_tooling(r);
+	else if (!strcmp(r->segs[0], "jobs"))
+		emu_rest_jobs(r);
 	else
 		emu_reply_sf_error(r->resp, 404, "NOT_FOUND",
 				   "The requested resource does not exist");

@@ -36,6 +36,19 @@ const struct emu_field *emu_rest_key_field(struct emu_rest *r,
 /* Parses the JSON body; on failure replies 400 JSON_PARSER_ERROR, returns NULL. */
 json_t *emu_rest_body(struct emu_rest *r);
 
+/*
+ * One upsert by external id, as sObject Collections write it: finds the
+ * live records whose `f` is `key` (NULL: the row has none), then creates
+ * (no match), updates (one) or fails (more, or duplicate_in_request: the
+ * same key on another row of the request). rec is the record's fields
+ * (an "attributes" member is ignored); on success writes the id and
+ * *created. Returns 0 or BASE_EINVAL with e filled.
+ */
+int emu_rest_upsert_one(struct emu_rest *r, const struct emu_sobject *o,
+			const struct emu_field *f, json_t *rec, const char *key,
+			bool duplicate_in_request, char id_out[EMU_SFID_LEN + 1],
+			bool *created, struct emu_sferr *e);
+
 /* /sobjects... */
 void emu_rest_sobjects(struct emu_rest *r);
 /* /query, /queryAll, /query/{locator} */
@@ -44,5 +57,7 @@ void emu_rest_query(struct emu_rest *r, bool all);
 void emu_rest_composite(struct emu_rest *r);
 /* /tooling/query */
 void emu_rest_tooling(struct emu_rest *r);
+/* /jobs/ingest..., /jobs/query... (bulk.c) */
+void emu_rest_jobs(struct emu_rest *r);
 
 #endif

@@ -334,11 +334,8 @@ static bool same_key(const struct emu_field *f, const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-/*
- * One upsert row: finds the records whose `f` is the row's value, then
- * creates, updates or fails. On success writes the id and *created.
- */
-static int upsert_one(struct emu_rest *r, const struct emu_sobject *o,
+/* One upsert row (rest.h); Bulk API 2.0 upserts through it too. */
+int emu_rest_upsert_one(struct emu_rest *r, const struct emu_sobject *o,
 		      const struct emu_field *f, json_t *rec, const char *key,
 		      bool duplicate_in_request, char id_out[EMU_SFID_LEN + 1],
 		      bool *created, struct emu_sferr *e)
@@ -424,7 +421,7 @@ static json_t *upsert_row(struct emu_rest *r, size_t i, json_t *rec, void *ctx)
 	for (size_t j = 0; u->keys[i].set && j < u->n && !dup; j++)
 		dup = j != i && u->keys[j].set &&
 		      same_key(u->f, u->keys[i].text, u->keys[j].text);
-	if (upsert_one(r, u->o, u->f, rec,
+	if (emu_rest_upsert_one(r, u->o, u->f, rec,
 		       u->keys[i].set ? u->keys[i].text : NULL, dup, id,
 		       &created, &e))
 		return row_err(&e);

@@ -626,6 +626,99 @@ const cases = [
 		},
 	},
 	{
+		name: 'bulk2.loadAndWaitForResults inserts records; a row missing Name fails with the REST error',
+		fn: async () => {
+			const conn = need();
+			const res = await call('bulk2 insert', conn.bulk2.loadAndWaitForResults({
+				object: 'Account', operation: 'insert', pollInterval: 200, pollTimeout: 10000,
+				input: [
+					{ Name: 'Bulk2 One', Ext_Id__c: 'b2-1', Region__c: 'bulk2' },
+					{ Name: 'Bulk2 Two', Ext_Id__c: 'b2-2', Region__c: null },
+					{ Ext_Id__c: 'b2-3', Region__c: 'bulk2' },
+				],
+			}), BULK_TIMEOUT_MS);
+			const c = new Checks();
+			const ok = res.successfulResults || [];
+			const failed = res.failedResults || [];
+			c.equal('successfulResults', ok.length, 2);
+			c.equal('failedResults', failed.length, 1);
+			c.equal('unprocessedRecords', (res.unprocessedRecords || []).length, 0);
+			c.done();
+			for (const [i, r] of ok.entries()) {
+				c.match(`successfulResults[${i}].sf__Id`, r.sf__Id, ACCOUNT_ID);
+				c.equal(`successfulResults[${i}].sf__Created`, String(r.sf__Created), 'true');
+			}
+			c.equal('failedResults[0].Ext_Id__c', failed[0].Ext_Id__c, 'b2-3');
+			c.match('failedResults[0].sf__Error', failed[0].sf__Error,
+				/^REQUIRED_FIELD_MISSING:Required fields are missing: \[Name\]:Name --$/);
+			c.done();
+			const back = await call('query', conn.query(
+				"SELECT Name, Region__c FROM Account WHERE Ext_Id__c LIKE 'b2-%' ORDER BY Name"));
+			c.equal('records written', show((back.records || []).map((r) => [r.Name, r.Region__c])),
+				show([['Bulk2 One', 'bulk2'], ['Bulk2 Two', null]]));
+			c.done();
+		},
+	},
+	{
+		name: 'bulk2.loadAndWaitForResults upserts on an external id (created true and false)',
+		fn: async () => {
+			const conn = need();
+			const res = await call('bulk2 upsert', conn.bulk2.loadAndWaitForResults({
+				object: 'Account', operation: 'upsert', externalIdFieldName: 'Ext_Id__c',
+				pollInterval: 200, pollTimeout: 10000,
+				input: [{ Ext_Id__c: 'b2-1', Name: 'Bulk2 One Again' }, { Ext_Id__c: 'b2-9', Name: 'Bulk2 Nine' }],
+			}), BULK_TIMEOUT_MS);
+			const c = new Checks();
+			const ok = res.successfulResults || [];
+			c.equal('successfulResults', ok.length, 2);
+			c.equal('failedResults', (res.failedResults || []).length, 0);
+			c.done();
+			const created = Object.fromEntries(ok.map((r) => [r.Ext_Id__c, String(r.sf__Created)]));
+			c.equal('created', show(created), show({ 'b2-1': 'false', 'b2-9': 'true' }));
+			c.done();
+		},
+	},
+	{
+		name: `bulk2.query reads all ${BULK_COUNT} records back over several result pages`,
+		fn: async (base) => {
+			const conn = need('bulk');
+			const stream = await call('bulk2 query', conn.bulk2.query(BULK_SOQL,
+				{ pollInterval: 200, pollTimeout: 10000 }), QUERY_TIMEOUT_MS);
+			const records = await call('read the record stream', new Promise((resolve, reject) => {
+				const got = [];
+				stream.on('record', (r) => got.push(r));
+				stream.on('error', reject);
+				stream.on('end', () => resolve(got));
+			}), QUERY_TIMEOUT_MS);
+			/* jsforce 3.10.16 pipes every page into one CSV parser, and
+			 * every page starts with the header row (as on Salesforce), so
+			 * pages 2 and 3 each add a record {Id: "Id", Name: "Name"}. */
+			const headers = records.filter((r) => r && r.Id === 'Id' && r.Name === 'Name');
+			const data = records.filter((r) => !(r && r.Id === 'Id' && r.Name === 'Name'));
+			const c = new Checks();
+			c.equal('records', data.length, BULK_COUNT);
+			c.equal('header rows of pages 2 and 3', headers.length, 2);
+			c.ok('records are not the bulk records in ORDER BY Name order',
+			     data.every((r, i) => r && r.Name === bulkName(i) && r.Id === state.bulkIds[i]));
+			c.done();
+			/* The org file pages results at 2,000 rows: the same job read
+			 * directly shows the first page and its locator. */
+			const job = await call('create a query job', conn.request({
+				method: 'POST', url: `/services/data/v${VERSION}/jobs/query`,
+				body: JSON.stringify({ operation: 'query', query: BULK_SOQL }),
+				headers: { 'Content-Type': 'application/json' },
+			}));
+			const page = await call('first results page', fetch(
+				`${base}/services/data/v${VERSION}/jobs/query/${job.id}/results`,
+				{ headers: { Authorization: `Bearer ${conn.accessToken}` } }));
+			c.equal('Sforce-NumberOfRecords', page.headers.get('sforce-numberofrecords'), String(PAGE_SIZE));
+			c.ok(`Sforce-Locator is not a locator: ${page.headers.get('sforce-locator')}`,
+			     /^[A-Za-z0-9+/=]+$/.test(page.headers.get('sforce-locator') || '') &&
+			     page.headers.get('sforce-locator') !== 'null');
+			c.done();
+		},
+	},
+	{
 		name: 'relationship query: Contact with Account.Name',
 		fn: async () => {
 			const conn = need();
