@@ -950,36 +950,6 @@ static void results(struct emu_rest *r, struct emu_bulk_job *j,
 
 /* ---- query jobs ---- */
 
-static bool field_visible(void *ctx, const char *object, const char *field)
-{
-	return emu_fls_readable(ctx, object, field);
-}
-
-static bool bind_params(sqlite3_stmt *st, const struct emu_soql_plan *p)
-{
-	for (int i = 0; i < p->nparams; i++) {
-		const struct emu_soql_param *q = &p->params[i];
-		int rc;
-
-		switch (q->type) {
-		case EMU_SOQL_P_TEXT:
-			rc = sqlite3_bind_text(st, i + 1, q->text, -1, SQLITE_STATIC);
-			break;
-		case EMU_SOQL_P_INT:
-			rc = sqlite3_bind_int64(st, i + 1, q->i);
-			break;
-		case EMU_SOQL_P_REAL:
-			rc = sqlite3_bind_double(st, i + 1, q->d);
-			break;
-		default:
-			rc = sqlite3_bind_null(st, i + 1);
-		}
-		if (rc != SQLITE_OK)
-			return false;
-	}
-	return true;
-}
-
 /* One value as CSV text: null is empty, the rest as the JSON API shows it. */
 static void put_value(struct base_buf *b, sqlite3_stmt *st, int col,
 		      enum emu_ftype t)
@@ -1045,9 +1015,8 @@ static int run_query_job(struct emu_rest *r, struct emu_bulk_job *j,
 	if (base_buf_err(&h))
 		goto out;
 	j->header = base_buf_detach(&h, NULL);
-	if (sqlite3_prepare_v2(r->org->db, p->sql, -1, &st, NULL) != SQLITE_OK ||
-	    !bind_params(st, p)) {
-		base_error("bulk query: %s", sqlite3_errmsg(r->org->db));
+	st = emu_rest_soql_stmt(r, p, false);
+	if (!st) {
 		rc = BASE_ERR;
 		goto out;
 	}
@@ -1095,18 +1064,12 @@ out:
 /* POST /jobs/query */
 static void create_query(struct emu_rest *r)
 {
-	struct emu_soql_opts opts = {
-		.now_ms = emu_org_now_ms(r->org),
-		.time_zone = emu_org_conf_str(r->org, "timeZone"),
-		.field_visible = field_visible,
-		.ctx = r->org,
-	};
-	struct emu_soql_error se = {{0}, {0}};
 	struct emu_soql *q = NULL;
 	struct emu_soql_plan *plan = NULL;
 	struct emu_bulk_job *j = NULL, tmp = {0};
 	json_t *body = emu_rest_body(r);
 	const char *op, *soql;
+	bool all;
 
 	if (!body)
 		return;
@@ -1124,12 +1087,9 @@ static void create_query(struct emu_rest *r)
 	}
 	if (!read_format(r, body, &tmp))
 		goto out;
-	opts.include_deleted = op && !strcmp(op, "queryAll");
-	if (emu_soql_parse(soql, &q, &se) ||
-	    emu_soql_compile(q, r->org->schema, &opts, &plan, &se)) {
-		emu_rest_fail(r, 400, se.code, "%s", se.message);
+	all = op && !strcmp(op, "queryAll");
+	if (emu_rest_soql(r, soql, all, &q, &plan) != 0)
 		goto out;
-	}
 	/* Bulk 2.0 refuses aggregates, COUNT() and OFFSET (query docs);
 	 * the code and text are sfemu's. */
 	if (plan->aggregate || plan->count_only || plan->offset > 0) {
@@ -1143,7 +1103,7 @@ static void create_query(struct emu_rest *r)
 		emu_rest_fail(r, 500, "UNKNOWN_EXCEPTION", "out of memory");
 		goto out;
 	}
-	j->op = opts.include_deleted ? OP_QUERY_ALL : OP_QUERY;
+	j->op = all ? OP_QUERY_ALL : OP_QUERY;
 	snprintf(j->object, sizeof(j->object), "%s", plan->object->name);
 	memcpy(j->delim_name, tmp.delim_name, sizeof(j->delim_name));
 	j->delim = tmp.delim;

@@ -33,6 +33,21 @@ void emu_rest_method_not_allowed(struct emu_rest *r, const char *allowed);
 const struct emu_field *emu_rest_key_field(struct emu_rest *r,
 					   const struct emu_sobject *o,
 					   const char *name);
+/*
+ * Parses and compiles `soql` for the caller's REST call: the org's clock
+ * and time zone, field-level security of the call's user, deleted rows
+ * when `all` (queryAll). 0 with *q and *plan (caller frees both), or -1
+ * after replying 400 with the SOQL error (code and message).
+ */
+struct emu_soql;
+struct emu_soql_plan;
+int emu_rest_soql(struct emu_rest *r, const char *soql, bool all,
+		  struct emu_soql **q, struct emu_soql_plan **plan);
+/* Prepares plan->sql (or the count statement when `count`) with the plan's
+ * parameters bound; NULL after logging why. Caller finalizes. */
+struct sqlite3_stmt *emu_rest_soql_stmt(struct emu_rest *r,
+					const struct emu_soql_plan *plan,
+					bool count);
 /* Parses the JSON body; on failure replies 400 JSON_PARSER_ERROR, returns NULL. */
 json_t *emu_rest_body(struct emu_rest *r);
 

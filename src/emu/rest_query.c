@@ -279,20 +279,50 @@ static int cursor_slot(struct emu_org *org, const char *user_id)
 	return any_oldest;
 }
 
-static void soql_error(struct emu_rest *r, const struct emu_soql_error *se)
+static bool field_visible(void *ctx, const char *object, const char *field)
 {
-	emu_rest_fail(r, 400, se->code, "%s", se->message);
+	return emu_fls_readable(ctx, object, field);
 }
 
-static bool bind_params(sqlite3_stmt *st, const struct emu_soql_plan *p)
+int emu_rest_soql(struct emu_rest *r, const char *soql, bool all,
+		  struct emu_soql **q, struct emu_soql_plan **plan)
 {
-	for (int i = 0; i < p->nparams; i++) {
-		const struct emu_soql_param *q = &p->params[i];
-		int rc;
+	struct emu_soql_opts opts = {
+		.include_deleted = all,
+		.now_ms = emu_org_now_ms(r->org),
+		.time_zone = emu_org_conf_str(r->org, "timeZone"),
+		.field_visible = field_visible,
+		.ctx = r->org,
+	};
+	struct emu_soql_error se = {{0}, {0}};
+
+	*q = NULL;
+	*plan = NULL;
+	if (emu_soql_parse(soql, q, &se) ||
+	    emu_soql_compile(*q, r->org->schema, &opts, plan, &se)) {
+		emu_soql_free(*q);
+		*q = NULL;
+		emu_rest_fail(r, 400, se.code, "%s", se.message);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *emu_rest_soql_stmt(struct emu_rest *r,
+				 const struct emu_soql_plan *plan, bool count)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(r->org->db,
+				    count ? plan->count_sql : plan->sql, -1,
+				    &st, NULL);
+
+	for (int i = 0; rc == SQLITE_OK && i < plan->nparams; i++) {
+		const struct emu_soql_param *q = &plan->params[i];
 
 		switch (q->type) {
 		case EMU_SOQL_P_TEXT:
-			rc = sqlite3_bind_text(st, i + 1, q->text, -1, SQLITE_STATIC);
+			rc = sqlite3_bind_text(st, i + 1, q->text, -1,
+					       SQLITE_STATIC);
 			break;
 		case EMU_SOQL_P_INT:
 			rc = sqlite3_bind_int64(st, i + 1, q->i);
@@ -303,10 +333,13 @@ static bool bind_params(sqlite3_stmt *st, const struct emu_soql_plan *p)
 		default:
 			rc = sqlite3_bind_null(st, i + 1);
 		}
-		if (rc != SQLITE_OK)
-			return false;
 	}
-	return true;
+	if (rc != SQLITE_OK) {
+		base_error("query: %s", sqlite3_errmsg(r->org->db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
 }
 
 /*
@@ -423,45 +456,25 @@ static void column_metadata(struct emu_rest *r, const struct emu_soql_plan *p)
 	json_decref(v);
 }
 
-static bool field_visible(void *ctx, const char *object, const char *field)
-{
-	return emu_fls_readable(ctx, object, field);
-}
-
 static void run_query(struct emu_rest *r, const char *soql, bool all)
 {
-	struct emu_soql_opts opts = {
-		.include_deleted = all,
-		.now_ms = emu_org_now_ms(r->org),
-		.time_zone = emu_org_conf_str(r->org, "timeZone"),
-		.field_visible = field_visible,
-		.ctx = r->org,
-	};
-	struct emu_soql_error se = {{0}, {0}};
 	struct emu_soql *q = NULL;
 	struct emu_soql_plan *plan = NULL;
 	struct emu_query_cursor *c = NULL;
 	sqlite3_stmt *count = NULL;
 	int slot;
 
-	if (emu_soql_parse(soql, &q, &se) ||
-	    emu_soql_compile(q, r->org->schema, &opts, &plan, &se)) {
-		soql_error(r, &se);
+	if (emu_rest_soql(r, soql, all, &q, &plan) != 0)
 		goto out;
-	}
 	if (emu_req_query(r->req, "columns") &&
 	    !strcmp(emu_req_query(r->req, "columns"), "true")) {
 		column_metadata(r, plan);
 		goto out;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || sqlite3_prepare_v2(r->org->db, plan->count_sql, -1, &count,
-				     NULL) != SQLITE_OK ||
-	    !bind_params(count, plan) || sqlite3_step(count) != SQLITE_ROW ||
-	    sqlite3_prepare_v2(r->org->db, plan->sql, -1, &c->st, NULL) !=
-		    SQLITE_OK ||
-	    !bind_params(c->st, plan)) {
-		base_error("query: %s", sqlite3_errmsg(r->org->db));
+	if (!c || !(count = emu_rest_soql_stmt(r, plan, true)) ||
+	    sqlite3_step(count) != SQLITE_ROW ||
+	    !(c->st = emu_rest_soql_stmt(r, plan, false))) {
 		emu_rest_fail(r, 500, "UNKNOWN_EXCEPTION", "query failed");
 		goto out;
 	}
