@@ -1,4 +1,4 @@
-/* fuzz_csv.c - libFuzzer target for the Bulk API 2.0 CSV reader and writer (src/emu/csv.c). */
+/* fuzz_csv.c - libFuzzer target for the Bulk API 2.0 CSV reader and writer (lib/base/csv.c). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -6,31 +6,31 @@
 
 #include "base/buf.h"
 #include "base/err.h"
-#include "emu/csv.h"
+#include "base/csv.h"
 #include "base/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char delims[] = {',', '`', '^', '|', ';', '\t'};
 
-/* What emu_csv_put writes for every cell, read back, is the same table. */
-static void check_round_trip(const struct emu_csv *c, char delim, bool crlf)
+/* What base_csv_put writes for every cell, read back, is the same table. */
+static void check_round_trip(const struct base_csv *c, char delim, bool crlf)
 {
 	struct base_buf b = BASE_BUF_INIT(64u * 1024 * 1024);
 	struct base_err err = BASE_ERR_INIT;
-	struct emu_csv back = EMU_CSV_INIT;
+	struct base_csv back = BASE_CSV_INIT;
 
 	for (size_t r = 0; r <= c->nrows; r++) {
 		for (size_t i = 0; i < c->ncols; i++) {
 			if (i)
 				base_buf_putc(&b, delim);
-			emu_csv_put(&b, emu_csv_cell(c, r, i));
+			base_csv_put(&b, base_csv_cell(c, r, i));
 		}
 		base_buf_puts(&b, crlf ? "\r\n" : "\n");
 	}
 	if (base_buf_err(&b))
 		goto out;
-	if (emu_csv_parse(b.data, b.len, delim, crlf, &back, &err) != 0) {
+	if (base_csv_parse(b.data, b.len, delim, crlf, &back, &err) != 0) {
 		/* Only a row of nothing but one empty cell is lost (an empty
 		 * line is skipped), which changes the row count: allowed. */
 		if (err.code == BASE_ENOMEM || c->ncols == 1)
@@ -41,12 +41,12 @@ static void check_round_trip(const struct emu_csv *c, char delim, bool crlf)
 		abort();
 	for (size_t r = 0; c->ncols > 1 && r <= c->nrows; r++) {
 		for (size_t i = 0; i < c->ncols; i++) {
-			if (strcmp(emu_csv_cell(c, r, i), emu_csv_cell(&back, r, i)))
+			if (strcmp(base_csv_cell(c, r, i), base_csv_cell(&back, r, i)))
 				abort();
 		}
 	}
 out:
-	emu_csv_release(&back);
+	base_csv_release(&back);
 	base_buf_release(&b);
 }
 
@@ -56,11 +56,11 @@ out:
  * sanitizer reports, aborts when a documented contract breaks: a refusal is
  * BASE_EINVAL (or ENOMEM) with a message and an empty table; a table has a
  * header of distinct, non-empty names, every cell NUL-terminated within
- * EMU_CSV_MAX_CELL, and survives a write and a re-read.
+ * BASE_CSV_MAX_CELL, and survives a write and a re-read.
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct emu_csv c = EMU_CSV_INIT;
+	struct base_csv c = BASE_CSV_INIT;
 	struct base_err err = BASE_ERR_INIT;
 	char delim;
 	bool crlf;
@@ -77,20 +77,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!exact)
 		return 0;
 	memcpy(exact, data, size);
-	rc = emu_csv_parse(exact, size, delim, crlf, &c, &err);
+	rc = base_csv_parse(exact, size, delim, crlf, &c, &err);
 	if (rc != 0) {
 		if ((rc != BASE_EINVAL && rc != BASE_ENOMEM) || err.code != rc ||
 		    !err.msg[0] || c.cells || c.arena || c.ncols || c.nrows)
 			abort();
 		goto out;
 	}
-	if (c.ncols == 0 || c.ncols > EMU_CSV_MAX_COLS || !c.cells)
+	if (c.ncols == 0 || c.ncols > BASE_CSV_MAX_COLS || !c.cells)
 		abort();
 	for (size_t r = 0; r <= c.nrows; r++) {
 		for (size_t i = 0; i < c.ncols; i++) {
-			const char *cell = emu_csv_cell(&c, r, i);
+			const char *cell = base_csv_cell(&c, r, i);
 
-			if (!cell || strlen(cell) > EMU_CSV_MAX_CELL ||
+			if (!cell || strlen(cell) > BASE_CSV_MAX_CELL ||
 			    strlen(cell) > size)
 				abort();
 			if (r == 0 && !cell[0])
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_round_trip(&c, delim, crlf);
 out:
-	emu_csv_release(&c);
+	base_csv_release(&c);
 	free(exact);
 	return 0;
 }

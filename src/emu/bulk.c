@@ -7,9 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "csv.h"
 #include "soql.h"
 #include "base/b64.h"
+#include "base/csv.h"
 #include "base/datetime.h"
 #include "base/log.h"
 #include "base/banned.h"
@@ -80,7 +80,7 @@ struct emu_bulk_job {
 	char error[512]; /* errorMessage of a Failed ingest job */
 	long long processed, failed;
 	/* Ingest: the uploads, each with its own header (all the same). */
-	struct emu_csv *uploads;
+	struct base_csv *uploads;
 	size_t nuploads;
 	size_t bytes;
 	struct row_result **results; /* per upload, per data row */
@@ -99,7 +99,7 @@ static void job_free(struct emu_bulk_job *j)
 				free(j->results[u][i].error);
 			free(j->results[u]);
 		}
-		emu_csv_release(&j->uploads[u]);
+		base_csv_release(&j->uploads[u]);
 	}
 	free(j->results);
 	free(j->uploads);
@@ -406,12 +406,12 @@ out:
 
 /* ---- upload ---- */
 
-static bool same_header(const struct emu_csv *a, const struct emu_csv *b)
+static bool same_header(const struct base_csv *a, const struct base_csv *b)
 {
 	if (a->ncols != b->ncols)
 		return false;
 	for (size_t i = 0; i < a->ncols; i++) {
-		if (strcasecmp(emu_csv_cell(a, 0, i), emu_csv_cell(b, 0, i)))
+		if (strcasecmp(base_csv_cell(a, 0, i), base_csv_cell(b, 0, i)))
 			return false;
 	}
 	return true;
@@ -422,7 +422,7 @@ static void upload(struct emu_rest *r, struct emu_bulk_job *j)
 {
 	const char *ct = emu_req_header(r->req, "Content-Type");
 	struct base_err err = BASE_ERR_INIT;
-	struct emu_csv csv = EMU_CSV_INIT, *ups;
+	struct base_csv csv = BASE_CSV_INIT, *ups;
 	struct row_result **res;
 
 	if (!ct || strncasecmp(ct, "text/csv", 8) ||
@@ -446,8 +446,8 @@ static void upload(struct emu_rest *r, struct emu_bulk_job *j)
 			      "base64-encoded)");
 		return;
 	}
-	if (emu_csv_parse(r->req->body, r->req->body_len, j->delim, j->crlf,
-			  &csv, &err)) {
+	if (base_csv_parse(r->req->body, r->req->body_len, j->delim, j->crlf,
+			   &csv, &err)) {
 		if (err.code == BASE_ENOMEM)
 			emu_rest_fail(r, 500, "UNKNOWN_EXCEPTION",
 				      "out of memory");
@@ -479,12 +479,12 @@ static void upload(struct emu_rest *r, struct emu_bulk_job *j)
 		goto out;
 	}
 	j->uploads[j->nuploads++] = csv;
-	csv = EMU_CSV_INIT;
+	csv = BASE_CSV_INIT;
 	j->bytes += r->req->body_len;
 	j->modstamp_ms = emu_org_now_ms(r->org);
 	emu_resp_start(r->resp, 201, "");
 out:
-	emu_csv_release(&csv);
+	base_csv_release(&csv);
 }
 
 /* ---- processing ---- */
@@ -505,11 +505,11 @@ struct colmap {
  * recollection, unconfirmed).
  */
 static bool map_header(struct emu_rest *r, const struct emu_sobject *o,
-		       const struct emu_csv *csv, struct colmap *map,
+		       const struct base_csv *csv, struct colmap *map,
 		       char *why, size_t n)
 {
 	for (size_t c = 0; c < csv->ncols; c++) {
-		const char *name = emu_csv_cell(csv, 0, c);
+		const char *name = base_csv_cell(csv, 0, c);
 		const char *dot = strchr(name, '.');
 
 		map[c] = (struct colmap){0};
@@ -579,7 +579,7 @@ static char *error_text(const struct emu_sferr *e)
  * relationship column becomes the parent's id in the lookup field. `skip`
  * is a column to leave out (Id of an update), or -1.
  */
-static int row_values(struct emu_rest *r, const struct emu_csv *csv,
+static int row_values(struct emu_rest *r, const struct base_csv *csv,
 		      size_t row, const struct colmap *map, long skip,
 		      json_t **out, struct emu_sferr *e)
 {
@@ -587,7 +587,7 @@ static int row_values(struct emu_rest *r, const struct emu_csv *csv,
 
 	*out = NULL;
 	for (size_t c = 0; c < csv->ncols; c++) {
-		const char *v = emu_csv_cell(csv, row, c);
+		const char *v = base_csv_cell(csv, row, c);
 		char ids[2][EMU_SFID_LEN + 1];
 		int n = 0;
 
@@ -681,8 +681,8 @@ static bool find_duplicates(struct emu_bulk_job *j, long keycol,
 		return false;
 	for (size_t u = 0; u < j->nuploads; u++) {
 		for (size_t i = 1; i <= j->uploads[u].nrows; i++) {
-			const char *v = emu_csv_cell(&j->uploads[u], i,
-						     (size_t)keycol);
+			const char *v = base_csv_cell(&j->uploads[u], i,
+						      (size_t)keycol);
 
 			if (*v && strcmp(v, "#N/A"))
 				refs[k++] = (struct keyref){
@@ -702,10 +702,10 @@ static bool find_duplicates(struct emu_bulk_job *j, long keycol,
 	return true;
 }
 
-static long column_of(const struct emu_csv *csv, const char *name)
+static long column_of(const struct base_csv *csv, const char *name)
 {
 	for (size_t c = 0; c < csv->ncols; c++) {
-		if (!strcasecmp(emu_csv_cell(csv, 0, c), name))
+		if (!strcasecmp(base_csv_cell(csv, 0, c), name))
 			return (long)c;
 	}
 	return -1;
@@ -716,7 +716,7 @@ static void process_row(struct emu_rest *r, struct emu_bulk_job *j,
 			const struct emu_sobject *o, const struct colmap *map,
 			size_t u, size_t i, long idcol, long keycol, bool dup)
 {
-	const struct emu_csv *csv = &j->uploads[u];
+	const struct base_csv *csv = &j->uploads[u];
 	struct row_result *res = &j->results[u][i];
 	struct emu_sferr e = {0};
 	char id18[EMU_SFID_LEN + 1] = "";
@@ -732,7 +732,7 @@ static void process_row(struct emu_rest *r, struct emu_bulk_job *j,
 		}
 		break;
 	case OP_UPDATE:
-		if (!row_id(o, idcol < 0 ? "" : emu_csv_cell(csv, i + 1, (size_t)idcol),
+		if (!row_id(o, idcol < 0 ? "" : base_csv_cell(csv, i + 1, (size_t)idcol),
 			    id18, true, &e))
 			break;
 		memcpy(res->id, id18, sizeof(id18));
@@ -743,7 +743,7 @@ static void process_row(struct emu_rest *r, struct emu_bulk_job *j,
 	case OP_UPSERT: {
 		const struct emu_field *f = emu_sobject_field(o, j->ext_field);
 		const char *key = keycol < 0 ? "" :
-				  emu_csv_cell(csv, i + 1, (size_t)keycol);
+				  base_csv_cell(csv, i + 1, (size_t)keycol);
 
 		if (!row_values(r, csv, i + 1, map, -1, &vals, &e))
 			rc = emu_rest_upsert_one(r, o, f, vals,
@@ -753,7 +753,7 @@ static void process_row(struct emu_rest *r, struct emu_bulk_job *j,
 	}
 	case OP_DELETE:
 	case OP_HARD_DELETE:
-		if (!row_id(o, idcol < 0 ? "" : emu_csv_cell(csv, i + 1, (size_t)idcol),
+		if (!row_id(o, idcol < 0 ? "" : base_csv_cell(csv, i + 1, (size_t)idcol),
 			    id18, false, &e))
 			break;
 		memcpy(res->id, id18, sizeof(id18));
@@ -889,12 +889,12 @@ static void put_eol(struct base_buf *b, const struct emu_bulk_job *j)
 }
 
 static void put_original(struct base_buf *b, const struct emu_bulk_job *j,
-			 const struct emu_csv *csv, size_t row, bool first)
+			 const struct base_csv *csv, size_t row, bool first)
 {
 	for (size_t c = 0; c < csv->ncols; c++) {
 		if (!first || c)
 			base_buf_putc(b, j->delim);
-		emu_csv_put(b, emu_csv_cell(csv, row, c));
+		base_csv_put(b, base_csv_cell(csv, row, c));
 	}
 }
 
@@ -918,9 +918,9 @@ static void results(struct emu_rest *r, struct emu_bulk_job *j,
 	}
 	emu_resp_start(r->resp, 200, "text/csv");
 	if (ok || failed) {
-		emu_csv_put(b, "sf__Id");
+		base_csv_put(b, "sf__Id");
 		base_buf_putc(b, j->delim);
-		emu_csv_put(b, ok ? "sf__Created" : "sf__Error");
+		base_csv_put(b, ok ? "sf__Created" : "sf__Error");
 	}
 	if (j->nuploads)
 		put_original(b, j, &j->uploads[0], 0, !ok && !failed);
@@ -932,13 +932,13 @@ static void results(struct emu_rest *r, struct emu_bulk_job *j,
 			if (res->status != want)
 				continue;
 			if (ok) {
-				emu_csv_put(b, res->id);
+				base_csv_put(b, res->id);
 				base_buf_putc(b, j->delim);
-				emu_csv_put(b, res->created ? "true" : "false");
+				base_csv_put(b, res->created ? "true" : "false");
 			} else if (failed) {
-				emu_csv_put(b, res->id);
+				base_csv_put(b, res->id);
 				base_buf_putc(b, j->delim);
-				emu_csv_put(b, res->error ? res->error : "");
+				base_csv_put(b, res->error ? res->error : "");
 			}
 			put_original(b, j, &j->uploads[u], i + 1, !ok && !failed);
 			put_eol(b, j);
@@ -957,12 +957,12 @@ static void put_value(struct base_buf *b, sqlite3_stmt *st, int col,
 	char num[48];
 
 	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		emu_csv_put(b, t == EMU_FT_BOOLEAN ? "false" : "");
+		base_csv_put(b, t == EMU_FT_BOOLEAN ? "false" : "");
 		return;
 	}
 	switch (t) {
 	case EMU_FT_BOOLEAN:
-		emu_csv_put(b, sqlite3_column_int(st, col) ? "true" : "false");
+		base_csv_put(b, sqlite3_column_int(st, col) ? "true" : "false");
 		return;
 	case EMU_FT_INT:
 		snprintf(num, sizeof(num), "%lld",
@@ -982,10 +982,10 @@ static void put_value(struct base_buf *b, sqlite3_stmt *st, int col,
 		break;
 	}
 	default:
-		emu_csv_put(b, (const char *)sqlite3_column_text(st, col));
+		base_csv_put(b, (const char *)sqlite3_column_text(st, col));
 		return;
 	}
-	emu_csv_put(b, num);
+	base_csv_put(b, num);
 }
 
 /*
@@ -1009,7 +1009,7 @@ static int run_query_job(struct emu_rest *r, struct emu_bulk_job *j,
 					p->cols[c].path[d]);
 		if (c)
 			base_buf_putc(&h, j->delim);
-		emu_csv_put(&h, base_buf_str(&name));
+		base_csv_put(&h, base_buf_str(&name));
 		base_buf_release(&name);
 	}
 	if (base_buf_err(&h))

@@ -1,4 +1,4 @@
-/* csv.c - the CSV of Bulk API 2.0: a strict reader of uploads and a writer of results. */
+/* csv.c - the CSV of Bulk API 2.0: a strict reader (uploads, results) and a quoting writer. */
 #include "csv.h"
 
 #include <stdint.h>
@@ -29,11 +29,11 @@ static int offs_push(struct offs *o, size_t x)
 	return 0;
 }
 
-void emu_csv_release(struct emu_csv *c)
+void base_csv_release(struct base_csv *c)
 {
 	free(c->cells);
 	free(c->arena);
-	*c = EMU_CSV_INIT;
+	*c = BASE_CSV_INIT;
 }
 
 /* At p (< end): the row separator? Its length in *n. */
@@ -66,8 +66,8 @@ static int fail(struct base_err *err, size_t row, const char *why)
 	return base_err_set(err, BASE_EINVAL, "row %zu: %s", row, why);
 }
 
-int emu_csv_parse(const char *data, size_t len, char delim, bool crlf,
-		  struct emu_csv *out, struct base_err *err)
+int base_csv_parse(const char *data, size_t len, char delim, bool crlf,
+		   struct base_csv *out, struct base_err *err)
 {
 	const char *p = data, *end = data + len;
 	/* Unquoted text, plus one NUL per cell: never more than 2 * len + 1. */
@@ -76,7 +76,7 @@ int emu_csv_parse(const char *data, size_t len, char delim, bool crlf,
 	size_t row = 1, ncols = 0, incol = 0, eol;
 	int rc = BASE_EINVAL;
 
-	*out = EMU_CSV_INIT;
+	*out = BASE_CSV_INIT;
 	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		p += 3;
 	/* Room for the arena's first byte, so offset 0 always exists. */
@@ -140,7 +140,7 @@ int emu_csv_parse(const char *data, size_t len, char delim, bool crlf,
 				base_buf_putc(&arena, *p++);
 			}
 		}
-		if (arena.len - start > EMU_CSV_MAX_CELL) {
+		if (arena.len - start > BASE_CSV_MAX_CELL) {
 			rc = fail(err, row, "a cell is longer than 32000 "
 				  "characters");
 			goto out;
@@ -151,7 +151,7 @@ int emu_csv_parse(const char *data, size_t len, char delim, bool crlf,
 			goto out;
 		}
 		incol++;
-		if (row == 1 && incol > EMU_CSV_MAX_COLS) {
+		if (row == 1 && incol > BASE_CSV_MAX_COLS) {
 			rc = fail(err, row, "more than 5000 columns");
 			goto out;
 		}
@@ -223,13 +223,13 @@ int emu_csv_parse(const char *data, size_t len, char delim, bool crlf,
 	rc = 0;
 out:
 	if (rc)
-		emu_csv_release(out);
+		base_csv_release(out);
 	free(offs.v);
 	base_buf_release(&arena);
 	return rc;
 }
 
-void emu_csv_put(struct base_buf *b, const char *s)
+void base_csv_put(struct base_buf *b, const char *s)
 {
 	base_buf_putc(b, '"');
 	for (; *s; s++) {
