@@ -539,6 +539,15 @@ int sf__call(struct sf_client *c, const char *method, const char *path,
 	     const char *content_type, const char *body, size_t len,
 	     bool retry_safe, struct sf_http_resp *resp, struct sf_error *err)
 {
+	return sf__call_accept(c, method, path, NULL, content_type, body, len,
+			       retry_safe, resp, err);
+}
+
+int sf__call_accept(struct sf_client *c, const char *method, const char *path,
+		    const char *accept, const char *content_type,
+		    const char *body, size_t len, bool retry_safe,
+		    struct sf_http_resp *resp, struct sf_error *err)
+{
 	struct snap s = {0};
 	struct sf_request rq = {0};
 	struct sf_reply_meta meta;
@@ -579,6 +588,7 @@ int sf__call(struct sf_client *c, const char *method, const char *path,
 		rq.content_type = body ? content_type : NULL;
 		rq.body = body;
 		rq.len = body ? len : 0;
+		rq.accept = accept;
 		rq.auth_scheme = "Bearer";
 		rq.auth = s.token;
 		rc = sf__http(c->tp, &rq, resp, &meta, err);

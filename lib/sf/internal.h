@@ -16,6 +16,7 @@ struct sf_http_resp {
 	long status;
 	struct base_buf body;     /* NUL-terminated */
 	char content_type[128];
+	char locator[128];        /* Sforce-Locator (Bulk query results), or "" */
 };
 
 #define SF_HTTP_RESP_INIT ((struct sf_http_resp){.body = BASE_BUF_INIT(SF_MAX_BODY)})
@@ -35,6 +36,12 @@ void sf__resp_release(struct sf_http_resp *r);
 int sf__call(struct sf_client *c, const char *method, const char *path,
 	     const char *content_type, const char *body, size_t len,
 	     bool retry_safe, struct sf_http_resp *resp, struct sf_error *err);
+/* sf__call with another Accept than application/json ("text/csv" for Bulk
+ * results); error replies are still read by their own content type. */
+int sf__call_accept(struct sf_client *c, const char *method, const char *path,
+		    const char *accept, const char *content_type,
+		    const char *body, size_t len, bool retry_safe,
+		    struct sf_http_resp *resp, struct sf_error *err);
 
 /* Fills err from a reply, by its shape: REST error array, OAuth error
  * object, SOAP fault, or an HTML/empty body. Sets cls from the code. */

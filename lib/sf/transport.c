@@ -98,6 +98,7 @@ void sf__resp_release(struct sf_http_resp *r)
 	base_buf_release(&r->body);
 	r->status = 0;
 	r->content_type[0] = '\0';
+	r->locator[0] = '\0';
 }
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access,
@@ -310,6 +311,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *userp)
 		/* A new reply (after a 100 Continue): forget the last one's. */
 		x->meta->has_limit = false;
 		x->resp->content_type[0] = '\0';
+		x->resp->locator[0] = '\0';
+	} else if (header_is(p, len, "Sforce-Locator", &v, &vlen)) {
+		sf__copy_text(x->resp->locator, sizeof(x->resp->locator), v,
+			      vlen);
 	} else if (header_is(p, len, "Content-Type", &v, &vlen)) {
 		sf__copy_text(x->resp->content_type,
 			      sizeof(x->resp->content_type), v, vlen);

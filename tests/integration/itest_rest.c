@@ -9,6 +9,7 @@
 
 #include "sf/client.h"
 #include "sf/error.h"
+#include "sf/bulk.h"
 #include "sf/rest.h"
 #include "sf/secret.h"
 #include "sf/internal.h"
@@ -607,6 +608,134 @@ static void test_rest__query_survives_expired_session(struct sf_client *c)
 	sf_query_close(q);
 }
 
+/* ---- Bulk API 2.0 query (bulk.c) ---- */
+
+/* Reads a bulk query to its end: rows counted, ids kept (seen may be NULL),
+ * deleted rows counted; the last rc in *rc_out. */
+static size_t bulk_drain(struct sf_bulk_query *q, char (*seen)[19],
+			 size_t *deleted, int *rc_out, struct sf_error *e)
+{
+	json_t *row;
+	size_t n = 0;
+	int rc;
+
+	while ((rc = sf_bulk_query_next(q, &row, e)) == 1) {
+		const char *id = json_string_value(json_object_get(row, "Id"));
+
+		if (seen && n < BULK && id)
+			snprintf(seen[n], 19, "%s", id);
+		if (deleted && !strcmp(str_at(row, "IsDeleted"), "true"))
+			(*deleted)++;
+		n++;
+	}
+	*rc_out = rc;
+	return n;
+}
+
+static void test_bulk__query_streams_every_row_once(struct sf_client *c,
+						     char (*ids)[19])
+{
+	struct sf_bulk_query_options o = {.poll_ms = 10, .poll_max_ms = 50,
+					  .timeout_ms = 10000};
+	struct sf_error e = SF_ERROR_INIT;
+	struct sf_bulk_query *q = NULL;
+	char(*seen)[19] = calloc(BULK + 1, sizeof(*seen));
+	json_t *row;
+	long long calls;
+	size_t n, match = 0;
+	int rc;
+
+	calls = client_calls(c);
+	rc = sf_bulk_query_open_opts(
+		c, "SELECT Id, Name FROM Account WHERE Name LIKE 'Iter %'",
+		false, &o, &q, &e);
+	check_rc(rc, &e, "sf_bulk_query_open over 2,600 rows");
+	check(q && strlen(sf_bulk_query_job_id(q)) == 18,
+	      "the job has an 18-character id", NULL);
+	n = bulk_drain(q, seen, NULL, &rc, &e);
+	check_int(rc, 0, "the bulk iterator ends with 0");
+	check_int((long long)n, BULK, "the bulk iterator hands out 2,600 rows");
+	/* create + at least one poll + 4 pages of 700 (bulkQueryPageSize). */
+	check(client_calls(c) - calls >= 6, "the rows come over several pages",
+	      "%lld calls", client_calls(c) - calls);
+	qsort(seen, n < BULK ? n : BULK, sizeof(*seen), cmp_id);
+	qsort(ids, BULK, sizeof(*ids), cmp_id);
+	for (size_t i = 0; i < BULK && i < n; i++)
+		match += !strcmp(seen[i], ids[i]);
+	check_int((long long)match, BULK,
+		  "every row arrives exactly once across the pages");
+	rc = sf_bulk_query_next(q, &row, &e);
+	check(rc == 0 && row == NULL,
+	      "after the end, bulk next keeps answering 0", NULL);
+	sf_bulk_query_close(q);
+	free(seen);
+
+	/* A row is an object keyed by the header, SELECT order kept. */
+	rc = sf_bulk_query_open_opts(
+		c, "SELECT Name, Id FROM Account WHERE Name LIKE 'Iter %'",
+		false, &o, &q, &e);
+	check_rc(rc, &e, "a second bulk query opens");
+	rc = q ? sf_bulk_query_next(q, &row, &e) : -1;
+	check(rc == 1 && json_object_size(row) == 2 &&
+		      !strncmp(str_at(row, "Name"), "Iter ", 5) &&
+		      strlen(str_at(row, "Id")) == 18,
+	      "a row is {Name, Id} as strings", NULL);
+	sf_bulk_query_close(q);
+
+	/* Smaller pages through maxRecords, and an empty result. */
+	o.max_records = 1000;
+	calls = client_calls(c);
+	rc = sf_bulk_query_open_opts(
+		c, "SELECT Id FROM Account WHERE Name LIKE 'Iter %'", false,
+		&o, &q, &e);
+	n = rc == 0 ? bulk_drain(q, NULL, NULL, &rc, &e) : 0;
+	check(rc == 0 && n == BULK, "maxRecords 1000: every row arrives",
+	      "rc %d, %zu rows: %s", rc, n, e.message);
+	sf_bulk_query_close(q);
+	o.max_records = 0;
+	rc = sf_bulk_query_open_opts(
+		c, "SELECT Id FROM Account WHERE Name = 'No Such Name'", false,
+		&o, &q, &e);
+	check_rc(rc, &e, "an empty bulk query opens");
+	check_int(q ? sf_bulk_query_next(q, &row, &e) : -1, 0,
+		  "an empty bulk query ends at once");
+	sf_bulk_query_close(q);
+
+	rc = sf_bulk_query_open_opts(c, "SELECT Idd FROM Account", false, &o,
+				     &q, &e);
+	check_fail(rc, &e, BASE_EINVAL, SF_CLASS_INVALID_REQUEST,
+		   "INVALID_FIELD",
+		   "a bad bulk query: sfemu's INVALID_FIELD, invalid_request");
+	check(q == NULL, "a failed bulk open leaves *out NULL", NULL);
+	sf_bulk_query_close(NULL);
+}
+
+static void test_bulk__query_all_sees_deleted(struct sf_client *c)
+{
+	struct sf_error e = SF_ERROR_INIT;
+	struct sf_bulk_query *q = NULL;
+	size_t n = 0, deleted = 0;
+	int rc;
+
+	rc = sf_bulk_query_open(
+		c, "SELECT Id, IsDeleted FROM Account WHERE Name LIKE 'Iter %'",
+		false, &q, &e);
+	n = rc == 0 ? bulk_drain(q, NULL, NULL, &rc, &e) : 0;
+	check(rc == 0 && n == 0, "bulk query: the deleted rows are gone",
+	      "rc %d, %zu rows: %s", rc, n, e.message);
+	sf_bulk_query_close(q);
+	rc = sf_bulk_query_open(
+		c, "SELECT Id, IsDeleted FROM Account WHERE Name LIKE 'Iter %'",
+		true, &q, &e);
+	check_rc(rc, &e, "bulk queryAll opens");
+	n = rc == 0 ? bulk_drain(q, NULL, &deleted, &rc, &e) : 0;
+	check_int(rc, 0, "bulk queryAll ends with 0");
+	check_int((long long)n, BULK, "bulk queryAll still sees every row");
+	check_int((long long)deleted, BULK,
+		  "bulk queryAll rows read IsDeleted true");
+	sf_bulk_query_close(q);
+}
+
 /* Arms a fault in sfemu (see docs/sfemu.md, /_emu/faults). */
 static void arm(const char *spec)
 {
@@ -1101,9 +1230,11 @@ int main(void)
 	ids = test_rest__collection_create_bulk(c);
 	test_rest__query_iterates_every_row(c, ids);
 	test_rest__query_survives_expired_session(c);
+	test_bulk__query_streams_every_row_once(c, ids);
 	test_rest__collections_with_a_failing_row(c);
 	test_rest__collection_update_upsert_delete(c, ids);
 	test_rest__query_all_sees_deleted(c);
+	test_bulk__query_all_sees_deleted(c);
 	test_rest__page_parser_matches_jansson(c);
 	test_rest__describe_cache_shared_by_threads(c);
 	test_rest__retries_injected_faults(c);
