@@ -66,6 +66,18 @@ static int fail(struct base_err *err, size_t row, const char *why)
 	return base_err_set(err, BASE_EINVAL, "row %zu: %s", row, why);
 }
 
+/* A row of ncells ends: the header sets the width, every later row keeps it. */
+static int end_row(size_t *ncols, size_t ncells, size_t row,
+		   struct base_err *err)
+{
+	if (row == 1)
+		*ncols = ncells;
+	else if (ncells != *ncols)
+		return fail(err, row, "the row has a different number of cells "
+				      "than the header");
+	return 0;
+}
+
 int base_csv_parse(const char *data, size_t len, char delim, bool crlf,
 		   struct base_csv *out, struct base_err *err)
 {
@@ -162,15 +174,10 @@ int base_csv_parse(const char *data, size_t len, char delim, bool crlf,
 		/* End of row: a line ending or the end of the data. */
 		if (p < end && at_eol(p, end, crlf, &eol))
 			p += eol;
-		if (row == 1)
-			ncols = incol;
-		else if (incol != ncols) {
-			rc = fail(err, row, "the row has a different number of "
-				  "cells than the header");
+		rc = end_row(&ncols, incol, row++, err);
+		if (rc != 0)
 			goto out;
-		}
 		incol = 0;
-		row++;
 	}
 	/* "a,b,\n" ends a row with an empty last cell. */
 	if (incol > 0) {
@@ -181,15 +188,9 @@ int base_csv_parse(const char *data, size_t len, char delim, bool crlf,
 			rc = base_err_set(err, BASE_ENOMEM, "csv: out of memory");
 			goto out;
 		}
-		incol++;
-		if (row == 1)
-			ncols = incol;
-		else if (incol != ncols) {
-			rc = fail(err, row, "the row has a different number of "
-				  "cells than the header");
+		rc = end_row(&ncols, incol + 1, row++, err);
+		if (rc != 0)
 			goto out;
-		}
-		row++;
 	}
 	if (ncols == 0) {
 		rc = base_err_set(err, BASE_EINVAL, "no header row");
