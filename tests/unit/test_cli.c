@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "bridge/cli/cli.h"
@@ -13,6 +14,7 @@
 
 struct opts {
 	const char *data, *name;
+	bool json, again;
 };
 
 /* argv strings are writable, as a real argv's are. */
@@ -62,12 +64,34 @@ static void test_cli__take_value_fails_without_a_value(void **state)
 	assert_null(o.data);
 }
 
+static const struct sfb_cli_switch switches[] = {
+	SFB_CLI_SWITCH("--json", struct opts, json),
+	SFB_CLI_SWITCH("--again", struct opts, again),
+};
+
+static void test_cli__take_switch_sets_only_its_own_member(void **state)
+{
+	struct opts o = {0};
+
+	(void)state;
+	assert_true(sfb_cli_take_switch(switches, 2, &o, "--again"));
+	assert_true(o.again);
+	assert_false(o.json);
+	assert_false(sfb_cli_take_switch(switches, 2, &o, "--jsonx"));
+	assert_false(sfb_cli_take_switch(switches, 2, &o, "--data"));
+	assert_false(o.json);
+	assert_null(o.data);
+	assert_true(sfb_cli_take_switch(switches, 2, &o, "--json"));
+	assert_true(o.json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli__take_value_stores_the_next_argument),
 		cmocka_unit_test(test_cli__take_value_ignores_other_arguments),
 		cmocka_unit_test(test_cli__take_value_fails_without_a_value),
+		cmocka_unit_test(test_cli__take_switch_sets_only_its_own_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

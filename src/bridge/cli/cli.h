@@ -2,6 +2,7 @@
 #ifndef SFB_CLI_H
 #define SFB_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -41,6 +42,20 @@ struct sfb_cli_flag {
 };
 #define SFB_CLI_FLAG(f, type, member) {f, offsetof(type, member)}
 #define SFB_CLI_NFLAGS(table) (sizeof(table) / sizeof((table)[0]))
+
+/*
+ * A flag that takes no value and sets the `bool` member at `off`:
+ * SFB_CLI_SWITCH("--json", struct opts, json).
+ */
+struct sfb_cli_switch {
+	const char *flag;
+	size_t off;
+};
+#define SFB_CLI_SWITCH(f, type, member) {f, offsetof(type, member)}
+
+/* If arg is one of the n switches, sets it in opts: true. Else false. */
+bool sfb_cli_take_switch(const struct sfb_cli_switch *switches, size_t n,
+			 void *opts, const char *arg);
 
 /*
  * If argv[*i] is one of the n flags, stores the next argument (borrowed

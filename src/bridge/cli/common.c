@@ -18,6 +18,18 @@ const char *sfb_data_dir(const char *flag_value)
 	return "./data";
 }
 
+bool sfb_cli_take_switch(const struct sfb_cli_switch *switches, size_t n,
+			 void *opts, const char *arg)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (strcmp(arg, switches[k].flag) == 0) {
+			*(bool *)((char *)opts + switches[k].off) = true;
+			return true;
+		}
+	}
+	return false;
+}
+
 int sfb_cli_take_value(const struct sfb_cli_flag *flags, size_t n, void *opts,
 		       int argc, char **argv, int *i, const char *prog)
 {

@@ -70,6 +70,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		V("--private-key-file", private_key_file),
 #undef V
 	};
+	static const struct sfb_cli_switch switches[] = {
+		SFB_CLI_SWITCH("--json", struct opts, json),
+		SFB_CLI_SWITCH("--again", struct opts, again),
+		SFB_CLI_SWITCH("--password-stdin", struct opts, password_stdin),
+	};
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -79,13 +84,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			fputs(usage, stdout);
 			exit(SFB_EXIT_OK);
 		}
-		if (!strcmp(a, "--json") || !strcmp(a, "--again") ||
-		    !strcmp(a, "--password-stdin")) {
-			*(a[2] == 'j'   ? &o->json
-			  : a[2] == 'a' ? &o->again
-					: &o->password_stdin) = true;
+		if (sfb_cli_take_switch(switches, SFB_CLI_NFLAGS(switches), o,
+					a))
 			continue;
-		}
 		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
 					  argc, argv, &i,
 					  "sfbridge credentials");

@@ -74,6 +74,12 @@ static int parse(int argc, char **argv, struct opts *o)
 		V("--data", data),
 #undef V
 	};
+	static const struct sfb_cli_switch switches[] = {
+		SFB_CLI_SWITCH("--json", struct opts, json),
+		SFB_CLI_SWITCH("--all", struct opts, all),
+		SFB_CLI_SWITCH("--verbose", struct opts, verbose),
+		SFB_CLI_SWITCH("--password-stdin", struct opts, password_stdin),
+	};
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -83,14 +89,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			fputs(usage, stdout);
 			exit(SFB_EXIT_OK);
 		}
-		if (!strcmp(a, "--json") || !strcmp(a, "--all") ||
-		    !strcmp(a, "--verbose") || !strcmp(a, "--password-stdin")) {
-			*(a[2] == 'j'   ? &o->json
-			  : a[2] == 'a' ? &o->all
-			  : a[2] == 'v' ? &o->verbose
-					: &o->password_stdin) = true;
+		if (sfb_cli_take_switch(switches, SFB_CLI_NFLAGS(switches), o,
+					a))
 			continue;
-		}
 		took = sfb_cli_take_value(valued, SFB_CLI_NFLAGS(valued), o,
 					  argc, argv, &i, "sfbridge sf");
 		if (took < 0)
