@@ -3,50 +3,26 @@
 # Save, the lockout guard, the cost of a validation, and no secret anywhere.
 # (Every diagnosis code: test_credentials_diagnoses.sh.)
 . "$TOP/tests/integration/lib.sh"
-
-SFB="$BUILD/sfbridge"
-SCN="$TOP/tests/data/scenarios"
-[ -x "$SFB" ] || { echo "not ok - $SFB is built"; exit 1; }
+. "$TOP/tests/integration/creds_lib.sh"
 
 # Every secret this test knows; none may appear in any output or file.
-PW='Scn-Pass-7x!'
-TOKEN=ScnTokenAbCdEfGhIjKlMnOp
-CSECRET=ScnConsumerSecret4711abcdef
-KEY="$TOP/tests/data/keys/jwt-test.key"
 KEYLINE=$(sed -n 2p "$KEY")
-WRONGPW='Wrong-Pass-3z?'
-S="$T_TMP/secrets"
-mkdir -p "$S"
-printf '%s' "$PW" >"$S/pw"
-printf '%s' "$TOKEN" >"$S/tok"
-printf '%s' "$CSECRET" >"$S/cs"
-printf '%s' "$WRONGPW" >"$S/wrongpw"
 SECRETS="$PW
 $TOKEN
 $CSECRET
 $KEYLINE
 $WRONGPW"
 
-OUT="$T_TMP/out"
-ERRLOG="$T_TMP/stderr.all"
-ALLOUT="$T_TMP/stdout.all"
 # The log at debug level (libsf's wire trace with bodies, redacted) goes
 # to stderr: it is grepped for secrets too.
 export SFBRIDGE_LOG_LEVEL=debug
 unset SFBRIDGE_MASTER_KEY SFBRIDGE_WORKSPACE SFBRIDGE_DATA
 
-# creds ARGS...: sfbridge credentials ... --data $D; stdout in $OUT, exit in $RC.
-creds() {
-	"$SFB" credentials "$@" --data "$D" >"$OUT" 2>>"$ERRLOG" </dev/null
-	RC=$?
-	cat "$OUT" >>"$ALLOUT"
-}
 integrations() {
 	"$SFB" integrations list --data "$D" "$@" >"$OUT" 2>>"$ERRLOG" </dev/null
 	RC=$?
 	cat "$OUT" >>"$ALLOUT"
 }
-out() { jq -r "$1" "$OUT" 2>/dev/null; }
 codes() { out '[.diagnoses[].code] | join(" ")'; }
 set_valid() {
 	creds set --json --login "$EMU_URL" --username int@acme.test \

@@ -5,45 +5,23 @@
 # The few answers sfemu can't give (an HTML page, ORG_LOCKED, a 503
 # maintenance page) come from a scripted stand-in server (perl, below).
 . "$TOP/tests/integration/lib.sh"
+. "$TOP/tests/integration/creds_lib.sh"
 
-SFB="$BUILD/sfbridge"
-SCN="$TOP/tests/data/scenarios"
-[ -x "$SFB" ] || { echo "not ok - $SFB is built"; exit 1; }
-
-PW='Scn-Pass-7x!'
-TOKEN=ScnTokenAbCdEfGhIjKlMnOp
-CSECRET=ScnConsumerSecret4711abcdef
-KEY="$TOP/tests/data/keys/jwt-test.key"
 OTHERKEY="$TOP/tests/data/keys/jwt-other.key"
 CKEY=3MVG9ScenarioConsumerKeyPrm01
-S="$T_TMP/secrets"
-mkdir -p "$S"
-printf '%s' "$PW" >"$S/pw"
-printf '%s' "$TOKEN" >"$S/tok"
-printf '%s' "$CSECRET" >"$S/cs"
-printf 'Wrong-Pass-3z?' >"$S/wrongpw"
 printf ' %s' "$PW" >"$S/pw-space"
 printf '%s%s' "$PW" "$TOKEN" >"$S/pw-with-token"
 printf 'ScnToken-bad' >"$S/tok-short"
 
-OUT="$T_TMP/out"
-ERRLOG="$T_TMP/stderr.all"
-ALLOUT="$T_TMP/stdout.all"
 unset SFBRIDGE_MASTER_KEY SFBRIDGE_WORKSPACE SFBRIDGE_DATA SFBRIDGE_LOG_LEVEL
 COVERED=""
 N=0
 STANDIN_PID=""
 
-creds() {
-	"$SFB" credentials "$@" --data "$D" >"$OUT" 2>>"$ERRLOG" </dev/null
-	RC=$?
-	cat "$OUT" >>"$ALLOUT"
-}
 integrations() {
 	"$SFB" integrations list --data "$D" "$@" >"$OUT" 2>>"$ERRLOG" </dev/null
 	RC=$?
 }
-out() { jq -r "$1" "$OUT" 2>/dev/null; }
 # attempts: login requests sfemu answered (its debug log has every request;
 # LoginHistory leaves out a few refusals, as Salesforce's does).
 attempts() {
